@@ -1,0 +1,85 @@
+"""Application factory: PTB Application wired to the configured platform, database and handlers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.config import Settings
+from bot.context import BotContext
+from bot.runtime import Runtime, system_clock
+from handlers import commands_menu
+from handlers.registry import register
+from models.db import Database
+from models.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Callable[[], dt.datetime] = system_clock,
+    application_class: type[Application] | None = None,  # type: ignore[type-arg]
+) -> Application:  # type: ignore[type-arg]
+    if not settings.bot_token:
+        raise ValueError("BOT_TOKEN is required")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if application_class is not None:
+        builder = builder.application_class(application_class)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["clock"] = clock
+    register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = app.bot_data["settings"]
+    db = Database(settings.database_url)
+    await upgrade(db.engine)
+    app.bot_data["rt"] = Runtime(settings=settings, db=db, clock=app.bot_data["clock"])
+    await commands_menu.publish_default(app)
+    log.info("ready: platform=%s year=%s bot=@%s", settings.bot_platform, settings.year, app.bot.username)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    rt: Runtime | None = app.bot_data.pop("rt", None)
+    if rt is not None:
+        await rt.db.dispose()
+
+
+async def start(app: Application, poll_timeout: float = 10) -> None:  # type: ignore[type-arg]
+    """What run_polling does, for callers that own the event loop (tests, several bots in one process)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+    )
+
+
+async def stop(app: Application) -> None:  # type: ignore[type-arg]
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+    await app.shutdown()

@@ -1,0 +1,34 @@
+"""Resources shared by handlers and jobs, opened in post_init and closed in post_shutdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from models.db import Database
+from models.jalali import local_today
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Callable[[], dt.datetime] = field(default=system_clock)
+
+    @property
+    def platform(self) -> str:
+        return self.settings.bot_platform
+
+    @property
+    def year(self) -> int:
+        return self.settings.year
+
+    def today(self) -> dt.date:
+        """Today in the configured time zone (Asia/Tehran), never the host's."""
+        return local_today(self.settings.tz, self.clock())

@@ -1,0 +1,56 @@
+"""The platform's command menu (setMyCommands). Bale may not support it: failures are logged, never fatal."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.context import BotContext
+from bot.render import Renderer
+from locales import LOCALES
+from models.people import Identity
+
+log = logging.getLogger(__name__)
+
+GUEST = ("start", "help", "lang")
+BY_ROLE = {
+    "rep": ("report", "status", "ranking", "help", "lang", "cancel"),
+    "supervisor": ("ranking", "help", "lang", "cancel"),
+    "admin": ("ranking", "help", "lang", "cancel"),
+}
+
+
+def commands_for(
+    role: str | None, locale: str, platform: str, ranking_public: bool = True
+) -> list[BotCommand]:
+    r = Renderer(platform, locale)
+    names = BY_ROLE.get(role or "", GUEST)
+    if role == "rep" and not ranking_public:
+        names = tuple(n for n in names if n != "ranking")
+    return [BotCommand(name, r.raw(f"commands.{name}")) for name in names]
+
+
+async def publish_default(application: Application) -> None:  # type: ignore[type-arg]
+    rt = application.bot_data["rt"]
+    for locale in LOCALES:
+        language = None if locale == rt.settings.bot_default_locale else locale
+        try:
+            await application.bot.set_my_commands(
+                commands_for(None, locale, rt.platform),
+                scope=BotCommandScopeDefault(),
+                language_code=language,
+            )
+        except TelegramError as exc:
+            log.warning("setMyCommands (default, %s) failed: %s", locale, exc)
+
+
+async def publish_for(context: BotContext, who: Identity) -> None:
+    rt = context.rt
+    commands = commands_for(who.role, context.locale, rt.platform, rt.settings.bot_ranking_public)
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(who.chat_id))
+    except TelegramError as exc:
+        log.warning("setMyCommands for chat failed: %s", exc)

@@ -1,0 +1,176 @@
+"""Replying: every outgoing message goes through here, rendered for the platform."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.render import Markup, Renderer
+from models.people import Identity
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4000  # below Telegram's and Bale's 4096, leaving room for markup
+Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split on line breaks so no message exceeds the limit (a single huge line is cut)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+async def send(update: Update, context: BotContext, text: str, keyboard: Keyboard = None) -> Message:
+    """Send to the update's chat; long texts are split, the keyboard goes with the last part."""
+    chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id  # type: ignore[union-attr]
+    parts = split_text(text)
+    message: Message | None = None
+    for index, part in enumerate(parts):
+        message = await context.bot.send_message(
+            chat_id,
+            part,
+            parse_mode=context.r.parse_mode,
+            reply_markup=keyboard if index == len(parts) - 1 else None,
+        )
+    assert message is not None
+    return message
+
+
+async def edit_or_send(
+    update: Update,
+    context: BotContext,
+    message: Message | None,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+) -> None:
+    """Edit in place; when the platform refuses the edit, send a new message instead."""
+    if message is not None:
+        try:
+            await context.bot.edit_message_text(
+                text,
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                parse_mode=context.r.parse_mode,
+                reply_markup=keyboard,
+            )
+            return
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return
+            log.info("edit refused (%s); sending a new message", exc.message)
+    await send(update, context, text, keyboard)
+
+
+async def close_keyboard(context: BotContext, message: Message | None, note: str | None = None) -> None:
+    """Remove an answered question's buttons (optionally noting the choice); failures are harmless."""
+    if message is None:
+        return
+    try:
+        if note is not None and message.text is not None:
+            r = context.r
+            text = r.escape(message.text) + "\n" + r.escape(note)
+            await context.bot.edit_message_text(
+                text, chat_id=message.chat_id, message_id=message.message_id, parse_mode=r.parse_mode
+            )
+        else:
+            await context.bot.edit_message_reply_markup(
+                message.chat_id, message.message_id, reply_markup=None
+            )
+    except BadRequest as exc:
+        log.debug("could not close keyboard: %s", exc.message)
+
+
+async def answer_callback(update: Update, text: str | None = None, alert: bool = False) -> None:
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer(text, show_alert=alert)
+    except BadRequest as exc:  # too old to answer: nothing the user can see
+        log.debug("callback answer failed: %s", exc.message)
+
+
+def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def menu_labels(r: Renderer) -> dict[str, str]:
+    return {name: r.raw(f"menu.{name}") for name in ("report", "status", "ranking", "help", "lang")}
+
+
+def main_menu(who: Identity, r: Renderer, ranking_public: bool) -> ReplyKeyboardMarkup:
+    labels = menu_labels(r)
+    if who.role == "rep":
+        rows = [[labels["report"], labels["status"]]]
+        rows.append([labels["ranking"], labels["help"]] if ranking_public else [labels["help"]])
+    else:
+        rows = [[labels["ranking"], labels["help"]]]
+    rows.append([labels["lang"]])
+    return ReplyKeyboardMarkup([[KeyboardButton(x) for x in row] for row in rows], resize_keyboard=True)
+
+
+def contact_keyboard(r: Renderer) -> ReplyKeyboardMarkup:
+    button = KeyboardButton(r.raw("onboarding.share_button"), request_contact=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def role_name(r: Renderer, role: str) -> str:
+    return r.raw(f"roles.{role}")
+
+
+def requires(*roles: str) -> Callable[[Handler], Handler]:
+    """Server-side authorization: every entry point states who may use it."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> None:
+            who = context.identity
+            if who is None:
+                await answer_callback(update)
+                await send(update, context, context.r("onboarding.need_link"), contact_keyboard(context.r))
+                return
+            if roles and who.role not in roles:
+                await answer_callback(update)
+                log.info("denied %s to person %s (role %s)", handler.__name__, who.person_id, who.role)
+                await send(
+                    update, context, context.r("general.not_allowed", role=role_name(context.r, who.role))
+                )
+                return
+            await handler(update, context)
+
+        return guarded
+
+    return decorate
+
+
+__all__ = ["Markup"]

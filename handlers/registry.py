@@ -1,0 +1,43 @@
+"""Handler registration, apart from the logic. Groups run in order:
+-1 identity (private chats only; who is talking), 0 commands, buttons and messages."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import general, identity, onboarding, ranking, report, status
+
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, identity.load), group=-1)
+
+    commands = {
+        "start": onboarding.start,
+        "help": general.help_command,
+        "lang": general.lang_command,
+        "cancel": general.cancel_command,
+        "report": report.command,
+        "status": status.command,
+        "ranking": ranking.command,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
+    app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, general.unknown_command))
+    app.add_handler(MessageHandler(NEW_MESSAGE & filters.CONTACT, onboarding.contact))
+    app.add_handler(CallbackQueryHandler(report.callback, pattern=rf"^{report.PREFIX}\|"))
+    app.add_handler(CallbackQueryHandler(ranking.callback, pattern=rf"^{ranking.PREFIX}\|"))
+    app.add_handler(CallbackQueryHandler(general.lang_callback, pattern=r"^lg\|"))
+    app.add_handler(CallbackQueryHandler(general.forged_callback))
+    app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, general.edited_message))
+    app.add_error_handler(general.on_error)  # type: ignore[arg-type]

@@ -1,0 +1,358 @@
+"""The /report conversation. Its state lives in the `drafts` table, read per update and written as each
+answer is accepted, so a restart (or another instance) continues where the user was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram import Message, Update
+
+from bot.context import BotContext
+from bot.render import Markup
+from handlers.common import answer_callback, close_keyboard, inline, main_menu, requires, send
+from handlers.report.steps import BUTTON_STEPS, FIELDS, KIND, PREFIX, cb, next_state, prompt, step_label
+from models import drafts, reports
+from models.jalali import DateError, check_report_date, parse_jalali
+from models.schema import SECTORS, Draft
+from models.textnorm import NumberError, parse_int
+
+log = logging.getLogger(__name__)
+
+
+def _agency(context: BotContext) -> str:
+    return (context.identity.agency_name if context.identity else None) or "-"
+
+
+async def _ask(update: Update, context: BotContext, draft: Draft, lead: list[Markup] | None = None) -> None:
+    """Send the current step's question (after any feedback lines) and remember the message."""
+    text, keyboard = prompt(context.r, draft, _agency(context))
+    if lead:
+        text = context.r.join([*lead, Markup(""), text])
+    message = await send(update, context, text, keyboard)
+    previous = draft.data.get("_msg")
+    data = {**draft.data, "_msg": message.message_id}
+    await drafts.save(context.rt.db, draft, draft.state, data)
+    if previous and previous != message.message_id and update.callback_query is None:
+        # The old question's buttons would only invite stale presses.
+        await _strip_buttons(context, message.chat_id, previous)
+
+
+async def _strip_buttons(context: BotContext, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except Exception as exc:  # best effort: the message may be gone or unchanged
+        log.debug("could not strip buttons: %s", exc)
+
+
+async def _advance(
+    update: Update, context: BotContext, draft: Draft, data: dict[str, Any], lead: list[Markup] | None = None
+) -> None:
+    state = next_state(draft.state, data)
+    if state == "summary":
+        data.pop("editing", None)
+    if not await drafts.save(context.rt.db, draft, state, data):
+        await send(update, context, context.r("report.already_closed"))
+        return
+    await _ask(update, context, draft, lead)
+
+
+async def _load(context: BotContext) -> Draft | None:
+    assert context.identity is not None
+    async with context.rt.db.session() as session:
+        return await drafts.get(session, context.identity.account_id, KIND)
+
+
+def _can_report(context: BotContext) -> Markup | None:
+    who = context.identity
+    if who is None or who.role != "rep":
+        return context.r("report.only_reps")
+    if who.agency_id is None:
+        return context.r("report.no_agency")
+    return None
+
+
+@requires("rep")
+async def command(update: Update, context: BotContext) -> None:
+    refusal = _can_report(context)
+    if refusal:
+        await send(update, context, refusal)
+        return
+    draft = await _load(context)
+    if draft is not None:
+        r = context.r
+        keyboard = inline(
+            [[(r.raw("report.continue"), cb(draft, "cont")), (r.raw("report.restart"), cb(draft, "new"))]]
+        )
+        await send(update, context, r("report.open_exists", step=step_label(r, draft.state)), keyboard)
+        return
+    await _begin(update, context)
+
+
+async def _begin(update: Update, context: BotContext) -> None:
+    assert context.identity is not None
+    draft = await drafts.start(context.rt.db, context.identity.account_id, KIND, "sector")
+    await _ask(update, context, draft)
+
+
+# --- buttons ---------------------------------------------------------------------------------------------
+
+
+@requires("rep")
+async def callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split("|")
+    if len(parts) not in (3, 4) or parts[0] != PREFIX:
+        log.warning("update %s: malformed report button %r", update.update_id, query.data)
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    token, action, arg = parts[1], parts[2], (parts[3] if len(parts) == 4 else "")
+    draft = await _load(context)
+    if draft is None or draft.token != token:
+        await answer_callback(update, context.r.raw("general.stale_button"), alert=True)
+        await close_keyboard(context, query.message)  # type: ignore[arg-type]
+        return
+    handler = _ACTIONS.get(action)
+    if handler is None:
+        log.warning("update %s: unknown report action %r", update.update_id, query.data)
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    expected_state, run = handler
+    if expected_state is not None and draft.state != expected_state:
+        await answer_callback(update, context.r.raw("report.old_step_button"))
+        await close_keyboard(context, query.message)  # type: ignore[arg-type]
+        await _ask(update, context, draft)
+        return
+    await run(update, context, draft, arg)
+
+
+async def _chosen(update: Update, context: BotContext, label: str) -> None:
+    await answer_callback(update)
+    message = update.callback_query.message if update.callback_query else None
+    await close_keyboard(
+        context,
+        message if isinstance(message, Message) else None,
+        context.r.raw("report.chosen").format(choice=label),
+    )
+
+
+async def _on_continue(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    await answer_callback(update)
+    await _ask(update, context, draft)
+
+
+async def _on_restart(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    await answer_callback(update)
+    await _begin(update, context)
+
+
+async def _on_cancel(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    assert context.identity is not None
+    await _chosen(update, context, context.r.raw("report.cancel"))
+    await drafts.drop(context.rt.db, context.identity.account_id, KIND)
+    who, r = context.identity, context.r
+    await send(
+        update, context, r("report.cancelled"), main_menu(who, r, context.rt.settings.bot_ranking_public)
+    )
+
+
+async def _on_sector(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    if arg not in SECTORS:
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    await _chosen(update, context, context.r.raw(f"sectors.{arg}"))
+    await _advance(update, context, draft, {**draft.data, "sector": arg})
+
+
+async def _on_date(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    if arg not in ("today", "yday"):
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    rt = context.rt
+    day = rt.today() - dt.timedelta(days=1 if arg == "yday" else 0)
+    try:
+        check_report_date(day, rt.year, rt.today())
+    except DateError as exc:
+        await answer_callback(update)
+        await send(update, context, _date_error(context, exc))
+        return
+    await _chosen(update, context, context.r.date(day))
+    await _advance(update, context, draft, {**draft.data, "date": day.isoformat()})
+
+
+async def _on_skip(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    await _chosen(update, context, context.r.raw("report.skip"))
+    await _advance(update, context, draft, {**draft.data, "codes": []})
+
+
+async def _on_rasad(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    if arg not in ("yes", "no"):
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    await _chosen(update, context, context.r.raw(f"report.rasad_{arg}"))
+    data = {**draft.data, "rasad": arg == "yes"}
+    if arg == "no":
+        data.pop("tracking", None)
+    await _advance(update, context, draft, data)
+
+
+async def _on_edit(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    await _chosen(update, context, context.r.raw("report.edit"))
+    await drafts.save(context.rt.db, draft, "edit", draft.data)
+    await _ask(update, context, draft)
+
+
+async def _on_field(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    if arg not in FIELDS:
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    await _chosen(update, context, context.r.raw(f"report.field_{arg}"))
+    await drafts.save(context.rt.db, draft, arg, {**draft.data, "editing": True})
+    await _ask(update, context, draft)
+
+
+async def _on_back(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    await _chosen(update, context, context.r.raw("report.back"))
+    await drafts.save(context.rt.db, draft, "summary", draft.data)
+    await _ask(update, context, draft)
+
+
+async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    who, rt, r = context.identity, context.rt, context.r
+    assert who is not None
+    await answer_callback(update)
+    try:
+        result = await reports.submit(rt.db, who, draft.id, draft.token, rt.year)
+    except reports.AnswerError:
+        await send(update, context, r("report.errors.incomplete"))
+        return
+    message = update.callback_query.message if update.callback_query else None
+    if result.achievement_id is not None:
+        # Committed above: only now do we say "saved".
+        await close_keyboard(context, message if isinstance(message, Message) else None)
+        data = draft.data
+        text = r(
+            "report.saved",
+            ref=Markup(r.digits(str(result.achievement_id))),
+            jobs=int(data["jobs"]),
+            sector=r.raw(f"sectors.{data['sector']}"),
+            title=data["title"],
+        )
+        await send(update, context, text, main_menu(who, r, rt.settings.bot_ranking_public))
+        return
+    if result.conflicts:
+        fresh = await _load(context)
+        if fresh is not None:
+            codes = Markup(
+                r.digits("، ".join(result.conflicts) if r.locale == "fa" else ", ".join(result.conflicts))
+            )
+            await _ask(update, context, fresh, [r("report.conflict", codes=codes)])
+            return
+    await send(update, context, r("report.already_closed"))
+
+
+_ACTIONS = {
+    "cont": (None, _on_continue),
+    "new": (None, _on_restart),
+    "cancel": (None, _on_cancel),
+    "sec": ("sector", _on_sector),
+    "date": ("date", _on_date),
+    "skip": ("codes", _on_skip),
+    "rasad": ("rasad", _on_rasad),
+    "ok": ("summary", _on_confirm),
+    "edit": ("summary", _on_edit),
+    "field": ("edit", _on_field),
+    "back": ("edit", _on_back),
+}
+
+
+# --- typed answers ---------------------------------------------------------------------------------------
+
+
+def _date_error(context: BotContext, exc: DateError) -> Markup:
+    return context.r(f"report.errors.date_{exc.reason}", year=Markup(context.r.digits(str(context.rt.year))))
+
+
+async def continue_with_message(update: Update, context: BotContext) -> bool:
+    """A message while a report is open answers its current step. False when no report is open."""
+    who = context.identity
+    if who is None or who.role != "rep":
+        return False
+    draft = await _load(context)
+    if draft is None:
+        return False
+    message = update.effective_message
+    assert message is not None
+    r = context.r
+    if draft.state in BUTTON_STEPS:
+        await _ask(update, context, draft, [r("report.use_buttons")])
+        return True
+    if not message.text:
+        await _ask(update, context, draft, [r("report.type_text")])
+        return True
+    try:
+        data, lead = await _accept(context, draft, message.text)
+    except reports.AnswerError as exc:
+        await _ask(update, context, draft, [_answer_error(context, exc)])
+        return True
+    await _advance(update, context, draft, data, lead)
+    return True
+
+
+def _answer_error(context: BotContext, exc: reports.AnswerError) -> Markup:
+    r = context.r
+    values: dict[str, object] = {}
+    for key, value in exc.details.items():
+        values[key] = value if isinstance(value, int | Markup) else str(value)
+    return r(f"report.errors.{exc.reason}", **values)
+
+
+async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[str, Any], list[Markup]]:
+    """Validate one typed answer; raise AnswerError (with the reason) to stay on the step."""
+    rt, r = context.rt, context.r
+    data = dict(draft.data)
+    state = draft.state
+    if state == "jobs":
+        try:
+            jobs = parse_int(text, reports.JOBS_MIN, reports.JOBS_MAX)
+        except NumberError as exc:
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise reports.AnswerError(exc.reason, value=shown) from None
+        codes = len(data.get("codes") or [])
+        if jobs < codes:
+            raise reports.AnswerError("less_than_codes", codes=codes)
+        data["jobs"] = jobs
+        return data, []
+    if state == "date":
+        try:
+            day = check_report_date(parse_jalali(text, rt.year), rt.year, rt.today())
+        except DateError as exc:
+            raise reports.AnswerError(f"date_{exc.reason}", year=Markup(r.digits(str(rt.year)))) from None
+        data["date"] = day.isoformat()
+        return data, []
+    if state == "title":
+        data["title"] = reports.check_title(text)
+        return data, []
+    if state == "codes":
+        async with rt.db.session() as session:
+            check = await reports.check_codes(session, text, rt.year, int(data["jobs"]))
+        if check.invalid:
+            shown = check.invalid[:20]
+            listed = ("، " if r.locale == "fa" else ", ").join(x[:20] for x in shown) + (
+                "…" if len(check.invalid) > 20 else ""
+            )
+            raise reports.AnswerError("invalid_codes", codes=Markup(r.escape(r.digits(listed))))
+        data["codes"] = check.accepted
+        lead = [r("report.codes.accepted", count=len(check.accepted))]
+        if check.already_counted:
+            listed = ("، " if r.locale == "fa" else ", ").join(check.already_counted)
+            lead.append(r("report.codes.already_counted", codes=Markup(r.digits(listed))))
+        if check.repeated:
+            lead.append(r("report.codes.repeated", count=check.repeated))
+        return data, lead
+    if state == "tracking":
+        data["tracking"] = reports.check_tracking(text)
+        return data, []
+    raise AssertionError(f"no typed answer for state {state}")

@@ -1,0 +1,52 @@
+"""Conversation drafts: answers accepted so far, kept in the database so a restart or another
+instance continues where the user was."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.db import Database
+from models.schema import Draft
+
+
+async def get(session: AsyncSession, account_id: int, kind: str) -> Draft | None:
+    return (
+        await session.execute(select(Draft).where(Draft.account_id == account_id, Draft.kind == kind))
+    ).scalar_one_or_none()
+
+
+async def start(
+    db: Database, account_id: int, kind: str, state: str, data: dict[str, Any] | None = None
+) -> Draft:
+    """Begin afresh (replacing any open draft of this kind); a new token invalidates old buttons."""
+    async with db.write() as session:
+        await session.execute(delete(Draft).where(Draft.account_id == account_id, Draft.kind == kind))
+        draft = Draft(
+            account_id=account_id, kind=kind, token=secrets.token_hex(3), state=state, data=data or {}
+        )
+        session.add(draft)
+        await session.flush()
+        return draft
+
+
+async def save(db: Database, draft: Draft, state: str, data: dict[str, Any]) -> bool:
+    """Store the next state; False when the draft vanished meanwhile (confirmed or cancelled)."""
+    async with db.write() as session:
+        current = await session.get(Draft, draft.id)
+        if current is None or current.token != draft.token:
+            return False
+        current.state, current.data = state, dict(data)
+        draft.state, draft.data = state, dict(data)
+        return True
+
+
+async def drop(db: Database, account_id: int, kind: str) -> bool:
+    async with db.write() as session:
+        result = await session.execute(
+            delete(Draft).where(Draft.account_id == account_id, Draft.kind == kind)
+        )
+        return bool(result.rowcount)

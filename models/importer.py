@@ -1,0 +1,356 @@
+"""Importing agencies, commitments and people from .xlsx or .csv. All or nothing: any invalid row
+is reported with its row number and reason, and then nothing from the file is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.db import Database
+from models.phone import normalize_phone
+from models.schema import ROLES, Agency, Commitment, Person, Region
+from models.textnorm import clean_text, search_key, to_ascii_digits
+
+COLUMNS = {
+    "agencies": ("code", "name", "county", "province"),
+    "commitments": ("agency_code", "year", "target"),
+    "people": ("name", "phone", "role", "agency_code", "scope"),
+}
+REQUIRED = {
+    "agencies": {"code", "name", "county", "province"},
+    "commitments": {"agency_code", "year", "target"},
+    "people": {"name", "phone", "role"},
+}
+ROLE_ALIASES = {"نماینده": "rep", "ناظر": "supervisor", "معاون": "supervisor", "کارشناس": "supervisor"}
+ROLE_ALIASES |= {"مدیر": "admin", **{r: r for r in ROLES}}
+PROVINCE_PREFIXES = ("province:", "استان ")
+COUNTY_PREFIXES = ("county:", "شهرستان ")
+TARGET_MAX = 10_000_000
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (type, sheets, headers)."""
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet} row {self.row}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+Rows = dict[str, list[tuple[int, dict[str, str]]]]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_text(str(value))
+
+
+def _rows_from_table(table: list[list[Any]], sheet: str) -> list[tuple[int, dict[str, str]]]:
+    if not table:
+        return []
+    header = [_cell(h).lower() for h in table[0]]
+    missing = REQUIRED[sheet] - set(header)
+    if missing:
+        raise ImportFileError(f"sheet {sheet}: missing column(s) {', '.join(sorted(missing))}")
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+        if any(row.values()):
+            rows.append((number, row))
+    return rows
+
+
+def read_file(path: Path) -> Rows:
+    """Read an .xlsx (sheets named agencies / commitments / people) or a .csv (kind from its header)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a bad file
+            raise ImportFileError(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+        rows: Rows = {}
+        for sheet in workbook.sheetnames:
+            kind = sheet.strip().lower()
+            if kind in COLUMNS:
+                rows[kind] = _rows_from_table(
+                    [list(r) for r in workbook[sheet].iter_rows(values_only=True)], kind
+                )
+        workbook.close()
+        if not rows:
+            raise ImportFileError("no sheet named agencies, commitments or people")
+        return rows
+    if suffix == ".csv":
+        try:
+            content = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFileError("a .csv must be UTF-8 text") from None
+        table = list(csv.reader(io.StringIO(content)))
+        if not table:
+            raise ImportFileError("the file is empty")
+        header = {_cell(h).lower() for h in table[0]}
+        for kind, required in REQUIRED.items():
+            if required <= header and (kind != "people" or "code" not in header):
+                return {kind: _rows_from_table(table, kind)}
+        raise ImportFileError(
+            "the header row matches none of: " + "; ".join(",".join(c) for c in COLUMNS.values())
+        )
+    raise ImportFileError("only .xlsx and .csv files can be imported")
+
+
+@dataclass
+class _RegionIndex:
+    """Provinces and counties known in the database plus those the file introduces."""
+
+    provinces: dict[str, Region | str] = field(default_factory=dict)
+    counties: dict[tuple[str, str], Region | str] = field(default_factory=dict)
+
+    def resolve_scope(self, scope: str) -> tuple[str, tuple[str, ...]] | str:
+        text = scope.strip()
+        lowered = text.lower()
+        kinds = ("province", "county")
+        for prefixes, kind in ((PROVINCE_PREFIXES, "province"), (COUNTY_PREFIXES, "county")):
+            for prefix in prefixes:
+                if lowered.startswith(prefix):
+                    text, kinds = text[len(prefix) :], (kind,)
+        key = search_key(text)
+        matches: list[tuple[str, tuple[str, ...]]] = []
+        if "province" in kinds and key in self.provinces:
+            matches.append(("province", (key,)))
+        if "county" in kinds:
+            matches += [("county", k) for k in self.counties if k[1] == key]
+        if not matches:
+            return f"unknown county or province '{scope}'"
+        if len(matches) > 1:
+            return f"'{scope}' is ambiguous: write 'استان {text}' or 'شهرستان {text}'"
+        return matches[0]
+
+
+async def _region_index(session: AsyncSession) -> _RegionIndex:
+    index = _RegionIndex()
+    regions = (await session.execute(select(Region))).scalars().all()
+    by_id = {r.id: r for r in regions}
+    for region in regions:
+        if region.kind == "province":
+            index.provinces[region.name_key] = region
+    for region in regions:
+        if region.kind == "county" and region.parent_id in by_id:
+            index.counties[(by_id[region.parent_id].name_key, region.name_key)] = region
+    return index
+
+
+def _int(value: str) -> int | None:
+    raw = to_ascii_digits(value).replace(",", "").replace("٬", "").strip()
+    if raw.lstrip("-").isdigit():
+        return int(raw)
+    return None
+
+
+def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list[RowError]:
+    errors: list[RowError] = []
+    file_agencies: set[str] = set()
+    for number, row in rows.get("agencies", []):
+        code = to_ascii_digits(row.get("code", ""))
+        for column in ("code", "name", "county", "province"):
+            if not row.get(column):
+                errors.append(RowError("agencies", number, f"{column} is empty"))
+        if code and code in file_agencies:
+            errors.append(RowError("agencies", number, f"agency code {code} appears twice"))
+        if code:
+            file_agencies.add(code)
+        if row.get("county") and row.get("province"):
+            pkey = search_key(row["province"])
+            index.provinces.setdefault(pkey, row["province"])
+            index.counties.setdefault((pkey, search_key(row["county"])), row["county"])
+    agencies = known_agencies | file_agencies
+    seen_commitments: set[tuple[str, int]] = set()
+    for number, row in rows.get("commitments", []):
+        code = to_ascii_digits(row.get("agency_code", ""))
+        year, target = _int(row.get("year", "")), _int(row.get("target", ""))
+        if code not in agencies:
+            errors.append(RowError("commitments", number, f"unknown agency code '{code}'"))
+        if year is None or not 1390 <= year <= 1500:
+            errors.append(
+                RowError("commitments", number, f"year '{row.get('year', '')}' is not a Jalali year")
+            )
+        if target is None:
+            errors.append(
+                RowError("commitments", number, f"target '{row.get('target', '')}' is not a number")
+            )
+        elif not 0 <= target <= TARGET_MAX:
+            errors.append(RowError("commitments", number, f"target {target} must be 0 to {TARGET_MAX}"))
+        if year is not None and (code, year) in seen_commitments:
+            errors.append(RowError("commitments", number, f"commitment for {code} in {year} appears twice"))
+        seen_commitments.add((code, year or 0))
+    phones: set[str] = set()
+    for number, row in rows.get("people", []):
+        if not row.get("name"):
+            errors.append(RowError("people", number, "name is empty"))
+        phone = normalize_phone(row.get("phone", ""))
+        if phone is None:
+            errors.append(
+                RowError("people", number, f"phone '{row.get('phone', '')}' is not a mobile number")
+            )
+        elif phone in phones:
+            errors.append(RowError("people", number, "phone appears twice"))
+        else:
+            phones.add(phone)
+        role = ROLE_ALIASES.get(row.get("role", "").lower())
+        if role is None:
+            errors.append(RowError("people", number, f"unknown role '{row.get('role', '')}'"))
+        code = to_ascii_digits(row.get("agency_code", ""))
+        if role == "rep" and code not in agencies:
+            reason = "a rep needs an agency_code" if not code else f"unknown agency code '{code}'"
+            errors.append(RowError("people", number, reason))
+        if role == "supervisor" and not row.get("scope"):
+            errors.append(RowError("people", number, "a supervisor needs a scope (county or province)"))
+        if role in ("supervisor", "admin") and row.get("scope"):
+            resolved = index.resolve_scope(row["scope"])
+            if isinstance(resolved, str):
+                errors.append(RowError("people", number, resolved))
+    return errors
+
+
+async def _region(session: AsyncSession, index: _RegionIndex, province: str, county: str | None) -> Region:
+    pkey = search_key(province)
+    found = index.provinces.get(pkey)
+    if not isinstance(found, Region):
+        found = Region(kind="province", name=province, name_key=pkey)
+        session.add(found)
+        await session.flush()
+        index.provinces[pkey] = found
+    if county is None:
+        return found
+    ckey = (pkey, search_key(county))
+    region = index.counties.get(ckey)
+    if not isinstance(region, Region):
+        region = Region(kind="county", name=county, name_key=ckey[1], parent_id=found.id)
+        session.add(region)
+        await session.flush()
+        index.counties[ckey] = region
+    return region
+
+
+def _changes(entity: Any, values: dict[str, Any]) -> dict[str, Any]:
+    return {k: getattr(entity, k) for k, v in values.items() if getattr(entity, k) != v}
+
+
+async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> ImportResult:
+    result = ImportResult()
+    async with db.write() as session:
+        agencies = {a.code: a for a in (await session.execute(select(Agency))).scalars()}
+        index = await _region_index(session)
+        result.errors = _validate(rows, set(agencies), index)
+        if result.errors:
+            return result  # nothing written: the transaction ends without changes
+
+        async def upsert(kind: str, entity: Any, key: dict[str, Any], values: dict[str, Any]) -> Any:
+            if entity is None:
+                entity = {"agency": Agency, "commitment": Commitment, "person": Person}[kind](**key, **values)
+                session.add(entity)
+                await session.flush()
+                result.created[kind] += 1
+                audit.record(
+                    session,
+                    actor=actor,
+                    action=f"{kind}.create",
+                    entity=kind,
+                    entity_id=entity.id,
+                    after={**key, **values},
+                )
+                return entity
+            before = _changes(entity, values)
+            if not before:
+                result.unchanged[kind] += 1
+                return entity
+            for name, value in values.items():
+                setattr(entity, name, value)
+            result.updated[kind] += 1
+            audit.record(
+                session,
+                actor=actor,
+                action=f"{kind}.update",
+                entity=kind,
+                entity_id=entity.id,
+                before=before,
+                after={k: values[k] for k in before},
+            )
+            return entity
+
+        for _, row in rows.get("agencies", []):
+            code = to_ascii_digits(row["code"])
+            county = await _region(session, index, row["province"], row["county"])
+            values = {"name": row["name"], "county_id": county.id}
+            agencies[code] = await upsert("agency", agencies.get(code), {"code": code}, values)
+
+        for _, row in rows.get("commitments", []):
+            agency = agencies[to_ascii_digits(row["agency_code"])]
+            year, target = _int(row["year"]), _int(row["target"])
+            existing = (
+                await session.execute(
+                    select(Commitment).where(Commitment.agency_id == agency.id, Commitment.year == year)
+                )
+            ).scalar_one_or_none()
+            await upsert("commitment", existing, {"agency_id": agency.id, "year": year}, {"target": target})
+
+        for _, row in rows.get("people", []):
+            phone = normalize_phone(row["phone"])
+            role = ROLE_ALIASES[row["role"].lower()]
+            code = to_ascii_digits(row.get("agency_code", ""))
+            scope_id = None
+            if role in ("supervisor", "admin") and row.get("scope"):
+                kind, key = index.resolve_scope(row["scope"])  # type: ignore[misc]
+                if kind == "province":
+                    scope_id = (await _region(session, index, _name(index.provinces[key[0]]), None)).id
+                else:
+                    pkey, ckey = key
+                    province, county = index.provinces[pkey], index.counties[(pkey, ckey)]
+                    scope_id = (await _region(session, index, _name(province), _name(county))).id
+            values = {
+                "name": row["name"],
+                "role": role,
+                "agency_id": agencies[code].id if role == "rep" else None,
+                "scope_region_id": scope_id,
+            }
+            existing = (
+                await session.execute(select(Person).where(Person.phone == phone))
+            ).scalar_one_or_none()
+            await upsert("person", existing, {"phone": phone}, values)
+    return result
+
+
+def _name(region: Region | str) -> str:
+    return region.name if isinstance(region, Region) else region
+
+
+async def import_file(db: Database, path: Path, actor: str = "cli:import") -> ImportResult:
+    return await import_rows(db, read_file(path), actor)

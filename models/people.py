@@ -1,0 +1,238 @@
+"""Who is talking to the bot: accounts, people, linking by phone or invite, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.db import Database
+from models.phone import mask_phone
+from models.schema import Account, Agency, Invite, Person, Region, utcnow
+from models.textnorm import clean_text, to_ascii_digits
+
+INVITE_DIGITS = 10
+INVITE_TTL = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A linked account and its person, loaded once per update."""
+
+    account_id: int
+    chat_id: int
+    person_id: int
+    name: str
+    role: str
+    agency_id: int | None
+    agency_name: str | None
+    scope_region_id: int | None
+    locale: str | None
+
+    @property
+    def is_rep(self) -> bool:
+        return self.role == "rep"
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+async def load_identity(session: AsyncSession, platform: str, user_id: int) -> Identity | None:
+    row = (
+        await session.execute(
+            select(Account, Person, Agency.name)
+            .join(Person, Person.id == Account.person_id)
+            .outerjoin(Agency, Agency.id == Person.agency_id)
+            .where(Account.platform == platform, Account.platform_user_id == user_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    account, person, agency_name = row
+    return Identity(
+        account_id=account.id,
+        chat_id=account.chat_id,
+        person_id=person.id,
+        name=person.name,
+        role=person.role,
+        agency_id=person.agency_id,
+        agency_name=agency_name,
+        scope_region_id=person.scope_region_id,
+        locale=person.locale,
+    )
+
+
+async def _link(
+    session: AsyncSession, person: Person, platform: str, user_id: int, chat_id: int, how: str
+) -> None:
+    existing = (
+        await session.execute(
+            select(Account).where(Account.platform == platform, Account.person_id == person.id)
+        )
+    ).scalar_one_or_none()
+    before = None
+    if existing is not None:
+        # A verified phone on a new account moves the link: the old account loses access.
+        before = {"platform_user_id": existing.platform_user_id}
+        existing.platform_user_id, existing.chat_id, existing.linked_at = user_id, chat_id, utcnow()
+        account = existing
+    else:
+        account = Account(platform=platform, platform_user_id=user_id, chat_id=chat_id, person_id=person.id)
+        session.add(account)
+    await session.flush()
+    audit.record(
+        session,
+        actor=audit.person_actor(person.id),
+        actor_person_id=person.id,
+        action=f"account.link.{how}",
+        entity="account",
+        entity_id=account.id,
+        before=before,
+        after={"platform": platform, "platform_user_id": user_id, "person_id": person.id},
+    )
+
+
+async def link_by_phone(db: Database, platform: str, user_id: int, chat_id: int, phone: str) -> Person | None:
+    """Link the account to the person with this (normalised) phone; None when nobody has it."""
+    async with db.write() as session:
+        person = (await session.execute(select(Person).where(Person.phone == phone))).scalar_one_or_none()
+        if person is None:
+            return None
+        await _link(session, person, platform, user_id, chat_id, "phone")
+        return person
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def normalize_invite(text: str) -> str | None:
+    digits = "".join(ch for ch in to_ascii_digits(text) if ch.isdigit())
+    stripped = "".join(ch for ch in to_ascii_digits(text) if not ch.isspace() and ch not in "-_")
+    return digits if len(digits) == INVITE_DIGITS and stripped == digits else None
+
+
+def format_invite(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+async def create_invite(
+    db: Database, *, role: str, agency_code: str | None = None, scope_region_id: int | None = None
+) -> str:
+    """Return a new one-time code (shown once; only its hash is stored)."""
+    async with db.write() as session:
+        agency_id = None
+        if agency_code is not None:
+            agency = (
+                await session.execute(select(Agency).where(Agency.code == agency_code))
+            ).scalar_one_or_none()
+            if agency is None:
+                raise LookupError(agency_code)
+            agency_id = agency.id
+        code = "".join(secrets.choice("0123456789") for _ in range(INVITE_DIGITS))
+        invite = Invite(
+            code_hash=_hash(code),
+            role=role,
+            agency_id=agency_id,
+            scope_region_id=scope_region_id,
+            expires_at=utcnow() + INVITE_TTL,
+        )
+        session.add(invite)
+        await session.flush()
+        audit.record(
+            session,
+            actor="cli",
+            action="invite.create",
+            entity="invite",
+            entity_id=invite.id,
+            after={"role": role, "agency_id": agency_id, "expires_at": invite.expires_at.isoformat()},
+        )
+        return code
+
+
+async def redeem_invite(
+    db: Database, code: str, platform: str, user_id: int, chat_id: int, display_name: str
+) -> Person | None:
+    """Create and link a person from an unused, unexpired invite; None when the code is not valid."""
+    async with db.write() as session:
+        invite = (
+            await session.execute(select(Invite).where(Invite.code_hash == _hash(code)))
+        ).scalar_one_or_none()
+        if invite is None or invite.used_at is not None or invite.expires_at < utcnow():
+            return None
+        person = Person(
+            name=clean_text(display_name)[:200] or "-",
+            role=invite.role,
+            agency_id=invite.agency_id,
+            scope_region_id=invite.scope_region_id,
+        )
+        session.add(person)
+        await session.flush()
+        invite.used_at, invite.used_by_person_id = utcnow(), person.id
+        audit.record(
+            session,
+            actor=audit.person_actor(person.id),
+            actor_person_id=person.id,
+            action="invite.redeem",
+            entity="invite",
+            entity_id=invite.id,
+            after={"person_id": person.id, "role": person.role, "agency_id": person.agency_id},
+        )
+        await _link(session, person, platform, user_id, chat_id, "invite")
+        return person
+
+
+async def ensure_admin(db: Database, platform: str, user_id: int, chat_id: int, display_name: str) -> None:
+    """BOT_ADMINS are admins from their first message, without an import."""
+    async with db.write() as session:
+        exists = (
+            await session.execute(
+                select(Account.id).where(Account.platform == platform, Account.platform_user_id == user_id)
+            )
+        ).first()
+        if exists:
+            return
+        person = Person(name=clean_text(display_name)[:200] or "admin", role="admin")
+        session.add(person)
+        await session.flush()
+        audit.record(
+            session,
+            actor="config:BOT_ADMINS",
+            action="person.create",
+            entity="person",
+            entity_id=person.id,
+            after={"role": "admin", "platform_user_id": user_id},
+        )
+        await _link(session, person, platform, user_id, chat_id, "config")
+
+
+async def set_locale(db: Database, person_id: int, locale: str) -> None:
+    async with db.write() as session:
+        person = await session.get(Person, person_id)
+        if person is None:
+            return
+        before = person.locale
+        person.locale = locale
+        audit.record(
+            session,
+            actor=audit.person_actor(person_id),
+            actor_person_id=person_id,
+            action="person.locale",
+            entity="person",
+            entity_id=person_id,
+            before={"locale": before},
+            after={"locale": locale},
+        )
+
+
+async def region_name(session: AsyncSession, region_id: int | None) -> Region | None:
+    return await session.get(Region, region_id) if region_id else None
+
+
+__all__ = ["Identity", "mask_phone"]

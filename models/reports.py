@@ -1,0 +1,173 @@
+"""The achievement report: validation of each answer and the confirmed write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit, nationalcode
+from models.db import Database
+from models.people import Identity
+from models.schema import SECTORS, Achievement, Beneficiary, Draft
+from models.textnorm import clean_text, to_ascii_digits
+
+JOBS_MIN, JOBS_MAX = 1, 100_000
+TITLE_MIN, TITLE_MAX = 3, 200
+_TRACKING = re.compile(r"^[A-Za-z0-9\-/]{4,30}$")
+
+
+class AnswerError(ValueError):
+    """A refused answer; `reason` picks the message shown to the user."""
+
+    def __init__(self, reason: str, **details: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+def check_title(text: str) -> str:
+    title = clean_text(text)
+    if len(title) < TITLE_MIN:
+        raise AnswerError("too_short", minimum=TITLE_MIN)
+    if len(title) > TITLE_MAX:
+        raise AnswerError("too_long", maximum=TITLE_MAX, length=len(title))
+    return title
+
+
+def check_tracking(text: str) -> str:
+    code = to_ascii_digits(text).strip().replace(" ", "")
+    if not _TRACKING.fullmatch(code):
+        raise AnswerError("bad_tracking")
+    return code
+
+
+@dataclass
+class CodesCheck:
+    accepted: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    already_counted: list[str] = field(default_factory=list)
+    repeated: int = 0
+
+
+async def counted_codes(session: AsyncSession, year: int, codes: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(codes), 500):  # keep IN lists bounded
+        chunk = codes[start : start + 500]
+        rows = await session.execute(
+            select(Beneficiary.national_code).where(
+                Beneficiary.year == year, Beneficiary.national_code.in_(chunk)
+            )
+        )
+        found.update(rows.scalars())
+    return found
+
+
+async def check_codes(session: AsyncSession, text: str, year: int, jobs: int) -> CodesCheck:
+    """Split, validate and de-duplicate codes; those already counted this year are set aside."""
+    result = CodesCheck()
+    seen: set[str] = set()
+    for token in nationalcode.split_codes(text):
+        code = nationalcode.normalize(token)
+        if not nationalcode.is_valid(code):
+            result.invalid.append(token)
+        elif code in seen:
+            result.repeated += 1
+        else:
+            seen.add(code)
+            result.accepted.append(code)
+    if result.invalid:
+        return result
+    if not result.accepted:
+        raise AnswerError("no_codes")
+    taken = await counted_codes(session, year, result.accepted)
+    result.already_counted = [c for c in result.accepted if c in taken]
+    result.accepted = [c for c in result.accepted if c not in taken]
+    if len(result.accepted) > jobs:
+        raise AnswerError("more_codes_than_jobs", codes=len(result.accepted), jobs=jobs)
+    return result
+
+
+REQUIRED = ("sector", "jobs", "date", "title", "rasad")
+
+
+def missing_fields(data: dict[str, Any]) -> list[str]:
+    missing = [k for k in REQUIRED if k not in data]
+    if data.get("rasad") and not data.get("tracking"):
+        missing.append("tracking")
+    return missing
+
+
+@dataclass(frozen=True)
+class Submitted:
+    achievement_id: int | None  # None: nothing to save (already saved, cancelled or replaced)
+    conflicts: tuple[str, ...] = ()  # codes counted elsewhere meanwhile; nothing saved
+
+
+async def submit(db: Database, who: Identity, draft_id: int, token: str, year: int) -> Submitted:
+    """Write the achievement, its codes and its audit event, and close the draft, in one transaction."""
+    try:
+        async with db.write() as session:
+            draft = await session.get(Draft, draft_id)
+            if draft is None or draft.token != token or draft.account_id != who.account_id:
+                return Submitted(None)
+            data = dict(draft.data)
+            if missing_fields(data) or data["sector"] not in SECTORS or who.agency_id is None:
+                raise AnswerError("incomplete")
+            codes = list(data.get("codes", []))
+            taken = await counted_codes(session, year, codes) if codes else set()
+            if taken:
+                draft.data = {**data, "codes": [c for c in codes if c not in taken]}
+                return Submitted(None, tuple(sorted(taken)))
+            achievement = Achievement(
+                agency_id=who.agency_id,
+                person_id=who.person_id,
+                year=year,
+                created_on=dt.date.fromisoformat(data["date"]),
+                jobs=int(data["jobs"]),
+                sector=data["sector"],
+                title=data["title"],
+                rasad_registered=bool(data["rasad"]),
+                tracking_code=data.get("tracking") if data["rasad"] else None,
+            )
+            session.add(achievement)
+            await session.flush()
+            session.add_all(
+                Beneficiary(achievement_id=achievement.id, year=year, national_code=c) for c in codes
+            )
+            audit.record(
+                session,
+                actor=audit.person_actor(who.person_id),
+                actor_person_id=who.person_id,
+                action="achievement.create",
+                entity="achievement",
+                entity_id=achievement.id,
+                after={
+                    "agency_id": who.agency_id,
+                    "year": year,
+                    "created_on": data["date"],
+                    "jobs": achievement.jobs,
+                    "sector": achievement.sector,
+                    "title": achievement.title,
+                    "rasad_registered": achievement.rasad_registered,
+                    "tracking_code": achievement.tracking_code,
+                    "national_codes": len(codes),
+                },
+            )
+            await session.execute(delete(Draft).where(Draft.id == draft.id))
+            return Submitted(achievement.id)
+    except IntegrityError:
+        # Another report took one of the codes between our check and our commit (PostgreSQL race).
+        async with db.write() as session:
+            draft = await session.get(Draft, draft_id)
+            if draft is None:
+                return Submitted(None)
+            codes = list(draft.data.get("codes", []))
+            taken = await counted_codes(session, year, codes)
+            draft.data = {**draft.data, "codes": [c for c in codes if c not in taken]}
+            return Submitted(None, tuple(sorted(taken)))

@@ -1,0 +1,66 @@
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in (
+        "BOT_TOKEN",
+        "BOT_PLATFORM",
+        "BOT_API_BASE_URL",
+        "BOT_API_FILE_URL",
+        "DATABASE_URL",
+        "BOT_ADMINS",
+        "BOT_TIMEZONE",
+        "BOT_DEFAULT_LOCALE",
+        "BOT_YEAR",
+        "BOT_RANKING_PUBLIC",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_and_platform_urls(monkeypatch):
+    s = load_settings()
+    assert s.bot_platform == "telegram" and s.api_base_url == "https://api.telegram.org/bot"
+    assert s.database_url == "sqlite+aiosqlite:///data/bot.db" and s.bot_default_locale == "fa"
+    assert 1400 <= s.year <= 1500 and s.bot_ranking_public is True
+    monkeypatch.setenv("BOT_PLATFORM", "bale")
+    s = load_settings()
+    assert s.api_base_url == "https://tapi.bale.ai/bot" and s.api_file_url == "https://tapi.bale.ai/file/bot"
+    monkeypatch.setenv("BOT_API_BASE_URL", "http://127.0.0.1:9000/bot")
+    assert load_settings().api_base_url == "http://127.0.0.1:9000/bot"
+
+
+def test_admins_parsed(monkeypatch):
+    monkeypatch.setenv("BOT_ADMINS", "12, 34;56")
+    assert load_settings().bot_admins == [12, 34, 56]
+
+
+def test_env_file_is_read(tmp_path):
+    (tmp_path / ".env").write_text("BOT_TOKEN=abc\nBOT_YEAR=1404\n")
+    s = load_settings()
+    assert s.bot_token == "abc" and s.year == 1404
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("BOT_PLATFORM", "whatsapp", "BOT_PLATFORM"),
+        ("BOT_ADMINS", "12,abc", "BOT_ADMINS: 'abc' is not a numeric user id"),
+        ("BOT_TIMEZONE", "Mars/Olympus", "BOT_TIMEZONE: unknown time zone"),
+        ("BOT_YEAR", "2026", "BOT_YEAR: must be a Jalali year"),
+        ("BOT_YEAR", "soon", "BOT_YEAR"),
+        ("BOT_DEFAULT_LOCALE", "de", "BOT_DEFAULT_LOCALE"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL: must start with"),
+        ("BOT_RANKING_PUBLIC", "maybe", "BOT_RANKING_PUBLIC"),
+        ("BOT_API_BASE_URL", "ftp://x", "BOT_API_BASE_URL: must be an http"),
+    ],
+)
+def test_bad_values_name_the_variable(monkeypatch, name, value, fragment):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert fragment in message and "\n" not in message

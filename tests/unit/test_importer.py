@@ -1,0 +1,154 @@
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from models.importer import ImportFileError, import_file, import_rows, read_file
+from models.schema import Agency, AuditEvent, Commitment, Person, Region
+from tests.conftest import roster_rows
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+async def count(db, model) -> int:
+    async with db.session() as s:
+        return (await s.execute(select(func.count()).select_from(model))).scalar_one()
+
+
+async def test_xlsx_import_creates_regions_agencies_commitments_people(database, tmp_path):
+    path = write_xlsx(
+        tmp_path / "roster.xlsx",
+        {
+            "agencies": [
+                ["code", "name", "county", "province"],
+                [101, "جهاد كشاورزي", "مشهد", "خراسان رضوی"],
+                ["102", "بانک ملی", "نیشابور", "خراسان رضوی"],
+            ],
+            "commitments": [["agency_code", "year", "target"], ["101", 1405, 500], ["102", "۱۴۰۵", "۳۰۰"]],
+            "people": [
+                ["name", "phone", "role", "agency_code", "scope"],
+                ["مریم", "۰۹۱۲۱۱۱۱۱۱۱", "rep", "101", None],
+                ["زهرا", "+989123333333", "supervisor", None, "شهرستان مشهد"],
+                ["حسین", "9124444444", "ناظر", None, "خراسان رضوی"],
+            ],
+        },
+    )
+    result = await import_file(database, path)
+    assert result.ok, result.errors
+    assert (result.created["agency"], result.created["commitment"], result.created["person"]) == (2, 2, 3)
+    async with database.session() as s:
+        agency = (await s.execute(select(Agency).where(Agency.code == "101"))).scalar_one()
+        assert agency.name == "جهاد کشاورزی"  # Arabic letters normalised
+        regions = {(r.kind, r.name) for r in (await s.execute(select(Region))).scalars()}
+        assert regions == {("province", "خراسان رضوی"), ("county", "مشهد"), ("county", "نیشابور")}
+        people = {p.phone: p for p in (await s.execute(select(Person))).scalars()}
+        assert people["+989121111111"].agency_id == agency.id
+        scope = await s.get(Region, people["+989124444444"].scope_region_id)
+        assert scope.kind == "province" and people["+989124444444"].role == "supervisor"
+        targets = sorted((await s.execute(select(Commitment.target))).scalars())
+        assert targets == [300, 500]
+    assert await count(database, AuditEvent) == 7
+
+
+async def test_reimport_updates_by_key_and_counts_unchanged(database):
+    assert (await import_rows(database, roster_rows())).ok
+    rows = roster_rows()
+    rows["commitments"][0][1]["target"] = "650"
+    rows["agencies"][1][1]["name"] = "بانک کشاورزی شعبه مرکزی"
+    result = await import_rows(database, rows)
+    assert result.ok
+    assert result.updated["commitment"] == 1 and result.updated["agency"] == 1
+    assert result.unchanged["commitment"] == 3 and result.created["agency"] == 0
+    assert await count(database, Agency) == 4 and await count(database, Commitment) == 4
+    async with database.session() as s:
+        event = (
+            await s.execute(select(AuditEvent).where(AuditEvent.action == "commitment.update"))
+        ).scalar_one()
+        assert event.before == {"target": 500} and event.after == {"target": 650}
+
+
+async def test_any_invalid_row_writes_nothing_and_reports_every_reason(database):
+    rows = roster_rows()
+    rows["commitments"].append((6, {"agency_code": "999", "year": "1405", "target": "-5"}))
+    rows["people"].append(
+        (7, {"name": "x", "phone": "02112345678", "role": "boss", "agency_code": "", "scope": ""})
+    )
+    rows["people"].append(
+        (8, {"name": "y", "phone": "09127777777", "role": "rep", "agency_code": "", "scope": ""})
+    )
+    rows["people"].append(
+        (9, {"name": "z", "phone": "09128888888", "role": "supervisor", "agency_code": "", "scope": "تهران"})
+    )
+    result = await import_rows(database, rows)
+    reasons = [str(e) for e in result.errors]
+    assert "commitments row 6: unknown agency code '999'" in reasons
+    assert "commitments row 6: target -5 must be 0 to 10000000" in reasons
+    assert "people row 7: phone '02112345678' is not a mobile number" in reasons
+    assert "people row 7: unknown role 'boss'" in reasons
+    assert "people row 8: a rep needs an agency_code" in reasons
+    assert "people row 9: unknown county or province 'تهران'" in reasons
+    assert await count(database, Agency) == 0 and await count(database, Person) == 0
+
+
+async def test_ambiguous_scope_must_be_qualified(database):
+    rows = {
+        "agencies": [(2, {"code": "1", "name": "a", "county": "تهران", "province": "تهران"})],
+        "people": [
+            (
+                2,
+                {
+                    "name": "s",
+                    "phone": "09120000001",
+                    "role": "supervisor",
+                    "agency_code": "",
+                    "scope": "تهران",
+                },
+            )
+        ],
+    }
+    result = await import_rows(database, rows)
+    assert [str(e) for e in result.errors] == [
+        "people row 2: 'تهران' is ambiguous: write 'استان تهران' or 'شهرستان تهران'"
+    ]
+    rows["people"][0][1]["scope"] = "استان تهران"
+    assert (await import_rows(database, rows)).ok
+
+
+def test_csv_kind_is_told_by_its_header(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("agency_code,year,target\n101,1405,500\n", encoding="utf-8")
+    assert read_file(path) == {"commitments": [(2, {"agency_code": "101", "year": "1405", "target": "500"})]}
+    path.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="header row"):
+        read_file(path)
+    bad = tmp_path / "x.txt"
+    bad.write_text("hello")
+    with pytest.raises(ImportFileError, match=r"only \.xlsx and \.csv"):
+        read_file(bad)
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(ImportFileError, match="not a readable"):
+        read_file(junk)
+
+
+def test_xlsx_sheet_missing_columns(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", {"agencies": [["code", "name"], ["1", "a"]]})
+    with pytest.raises(ImportFileError, match="missing column"):
+        read_file(path)
+
+
+def test_example_files_are_valid():
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    rows = read_file(examples / "roster.xlsx")
+    assert set(rows) == {"agencies", "commitments", "people"}
+    assert read_file(examples / "agencies.csv").keys() == {"agencies"}

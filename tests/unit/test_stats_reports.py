@@ -1,0 +1,136 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from models import drafts, reports
+from models.people import link_by_phone, load_identity
+from models.schema import Achievement, AuditEvent, Beneficiary
+from models.stats import agency_status, ranking, scope_of
+from tests.conftest import YEAR
+
+TODAY = dt.date(2026, 11, 29)
+
+
+async def rep(db, phone: str, user_id: int):
+    await link_by_phone(db, "telegram", user_id, user_id, phone)
+    async with db.session() as s:
+        return await load_identity(s, "telegram", user_id)
+
+
+async def report(db, who, jobs: int, *, rasad: bool = False, codes: list[str] | None = None, state="summary"):
+    draft = await drafts.start(db, who.account_id, "report", state)
+    data = {
+        "sector": "services",
+        "jobs": jobs,
+        "date": TODAY.isoformat(),
+        "title": "طرح آزمایشی",
+        "rasad": rasad,
+        "codes": codes or [],
+    }
+    if rasad:
+        data["tracking"] = "TR-1"
+    await drafts.save(db, draft, state, data)
+    return await reports.submit(db, who, draft.id, draft.token, YEAR)
+
+
+async def test_submit_writes_achievement_codes_and_audit_then_closes_draft(seeded):
+    who = await rep(seeded, "+989121111111", 501)
+    result = await report(seeded, who, 3, rasad=True, codes=["0013542419", "0076229645"])
+    assert result.achievement_id is not None and not result.conflicts
+    async with seeded.session() as s:
+        a = await s.get(Achievement, result.achievement_id)
+        assert (a.jobs, a.sector, a.rasad_registered, a.tracking_code, a.created_on) == (
+            3,
+            "services",
+            True,
+            "TR-1",
+            TODAY,
+        )
+        codes = set((await s.execute(select(Beneficiary.national_code))).scalars())
+        assert codes == {"0013542419", "0076229645"}
+        event = (
+            await s.execute(select(AuditEvent).where(AuditEvent.action == "achievement.create"))
+        ).scalar_one()
+        assert event.entity_id == a.id and event.actor_person_id == who.person_id and event.after["jobs"] == 3
+        assert await drafts.get(s, who.account_id, "report") is None
+
+
+async def test_a_draft_is_submitted_once(seeded):
+    who = await rep(seeded, "+989121111111", 501)
+    draft = await drafts.start(seeded, who.account_id, "report", "summary")
+    await drafts.save(
+        seeded,
+        draft,
+        "summary",
+        {"sector": "industry", "jobs": 1, "date": TODAY.isoformat(), "title": "abc", "rasad": False},
+    )
+    first = await reports.submit(seeded, who, draft.id, draft.token, YEAR)
+    second = await reports.submit(seeded, who, draft.id, draft.token, YEAR)
+    assert first.achievement_id and second.achievement_id is None
+    async with seeded.session() as s:
+        assert (await s.execute(select(func.count()).select_from(Achievement))).scalar_one() == 1
+
+
+async def test_codes_counted_once_per_year_across_agencies(seeded):
+    a = await rep(seeded, "+989121111111", 501)
+    b = await rep(seeded, "+989122222222", 502)
+    assert (await report(seeded, a, 2, codes=["0013542419"])).achievement_id
+    async with seeded.session() as s:
+        check = await reports.check_codes(s, "0013542419 0076229645 0076229645", YEAR, 5)
+    assert (
+        check.already_counted == ["0013542419"] and check.accepted == ["0076229645"] and check.repeated == 1
+    )
+    # A race: the draft still holds a code another agency took meanwhile -> nothing saved, code dropped.
+    result = await report(seeded, b, 2, codes=["0013542419", "0076229645"])
+    assert result.achievement_id is None and result.conflicts == ("0013542419",)
+    async with seeded.session() as s:
+        draft = await drafts.get(s, b.account_id, "report")
+        assert draft.data["codes"] == ["0076229645"]
+
+
+async def test_codes_rules(seeded):
+    async with seeded.session() as s:
+        check = await reports.check_codes(s, "0013542419 1234567890", YEAR, 5)
+        assert check.invalid == ["1234567890"]
+        with pytest.raises(reports.AnswerError, match="more_codes_than_jobs"):
+            await reports.check_codes(s, "0013542419 0076229645", YEAR, 1)
+        with pytest.raises(reports.AnswerError, match="no_codes"):
+            await reports.check_codes(s, " ، ", YEAR, 1)
+
+
+async def test_status_and_ranking_figures(seeded):
+    a = await rep(seeded, "+989121111111", 501)  # agency 101, target 500
+    b = await rep(seeded, "+989122222222", 502)  # agency 102, target 300
+    await report(seeded, a, 400, rasad=True)
+    await report(seeded, a, 20)
+    await report(seeded, b, 30, rasad=True)
+    async with seeded.session() as s:
+        st = await agency_status(s, a.agency_id, YEAR, TODAY)
+        assert (st.target, st.achieved, st.registered, len(st.recent)) == (500, 420, 400, 2)
+        assert st.behind is False and st.weekly_needed == 5  # 80 left over 16 weeks
+        county = await scope_of(s, a)
+        page = await ranking(s, county, YEAR, TODAY)
+        assert [r.name for r in page.rows] == ["جهاد کشاورزی مشهد", "بانک کشاورزی مشهد", "کمیته امداد مشهد"]
+        assert [(r.achieved, r.target, r.registered, r.behind) for r in page.rows] == [
+            (420, 500, 400, False),
+            (30, 300, 30, True),
+            (0, 200, 0, True),
+        ]
+        assert (page.target, page.achieved, page.registered, page.behind_count) == (1000, 450, 430, 2)
+        supervisor = await rep(seeded, "+989124444444", 504)  # province scope
+        province = await scope_of(s, supervisor)
+        assert province.kind == "province" and len(province.county_ids) == 2
+        page = await ranking(s, province, YEAR, TODAY, offset=2, limit=2)
+        assert page.total_agencies == 4 and [r.rank for r in page.rows] == [3, 4]
+
+
+async def test_ranking_ties_prefer_more_registered_then_name(seeded):
+    a = await rep(seeded, "+989121111111", 501)  # 101 target 500
+    c = await rep(seeded, "+989125555555", 503)  # 201 target 400 (other county)
+    await report(seeded, a, 50)
+    await report(seeded, c, 40, rasad=True)  # both 10%
+    supervisor = await rep(seeded, "+989124444444", 504)
+    async with seeded.session() as s:
+        page = await ranking(s, await scope_of(s, supervisor), YEAR, TODAY)
+    assert [r.name for r in page.rows[:2]] == ["جهاد کشاورزی نیشابور", "جهاد کشاورزی مشهد"]
