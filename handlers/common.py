@@ -20,6 +20,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 from bot.render import Markup, Renderer
 from models.people import Identity
+from models.stats import Scope
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # below Telegram's and Bale's 4096, leaving room for markup
@@ -142,6 +143,12 @@ def main_menu(who: Identity, r: Renderer, ranking_public: bool) -> ReplyKeyboard
 def contact_keyboard(r: Renderer) -> ReplyKeyboardMarkup:
     button = KeyboardButton(r.raw("onboarding.share_button"), request_contact=True)
     return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def scope_title(r: Renderer, scope: Scope) -> Markup:
+    if scope.kind == "all":
+        return r("ranking.scope_all")
+    return r(f"ranking.scope_{scope.kind}", name=scope.name or "")
 
 
 def role_name(r: Renderer, role: str) -> str:

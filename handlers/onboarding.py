@@ -9,7 +9,7 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.context import BotContext
 from bot.render import Markup
 from handlers import commands_menu
-from handlers.common import contact_keyboard, main_menu, role_name, send
+from handlers.common import contact_keyboard, main_menu, role_name, scope_title, send
 from handlers.identity import display_name
 from models import people
 from models.people import Identity, normalize_invite
@@ -91,7 +91,7 @@ async def welcome_linked(update: Update, context: BotContext) -> None:
     lines = [r("onboarding.linked", name=who.name, role=role_name(r, who.role))]
     if who.agency_name:
         lines.append(r("onboarding.linked_agency", agency=who.agency_name))
-    if scope is not None and scope.name:
-        lines.append(r("onboarding.linked_scope", scope=scope.name))
+    if scope is not None:
+        lines.append(r("onboarding.linked_scope", scope=scope_title(r, scope)))
     await send(update, context, r.join(lines), main_menu(who, r, rt.settings.bot_ranking_public))
     await commands_menu.publish_for(context, who)

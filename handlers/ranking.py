@@ -9,19 +9,12 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.render import Markup
-from handlers.common import answer_callback, edit_or_send, inline, requires, send
+from handlers.common import answer_callback, edit_or_send, inline, requires, scope_title, send
 from models.stats import RankingPage, Scope, ranking, scope_of
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
 PREFIX = "rk"
-
-
-def _scope_title(context: BotContext, scope: Scope) -> Markup:
-    r = context.r
-    if scope.kind == "all":
-        return r("ranking.scope_all")
-    return r(f"ranking.scope_{scope.kind}", name=scope.name or "")
 
 
 def render_page(
@@ -34,7 +27,7 @@ def render_page(
     lines = [
         r(
             "ranking.title",
-            scope=_scope_title(context, scope),
+            scope=scope_title(r, scope),
             year=Markup(r.digits(str(rt.year))),
             date=rt.today(),
         ),

@@ -1,0 +1,103 @@
+"""End-to-end: the real Application polls the fake Bot API over HTTP on loopback; users are played by
+drivers; tests read what the bot answered and what the database holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot import app as bot_app
+from bot.runtime import Runtime
+from models.db import Database
+from models.schema import Achievement
+from tests.conftest import NOW, settings_for
+from tests.kit.driver import UpdateTracker, UserDriver, tracking_application_class
+from tests.kit.fake_api import FakeBotApi
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class Harness:
+    def __init__(self, api: FakeBotApi, db_url: str, overrides: dict[str, Any]) -> None:
+        self.api, self.db_url, self.overrides = api, db_url, overrides
+        self.tracker = UpdateTracker()
+        self.clock = Clock(NOW)
+        self.app: Any = None
+
+    async def start(self, **overrides: Any) -> None:
+        self.overrides.update(overrides)
+        settings = settings_for(
+            self.db_url,
+            BOT_TOKEN=self.api.token,
+            BOT_API_BASE_URL=self.api.base_url,
+            BOT_API_FILE_URL=self.api.file_base_url,
+            **self.overrides,
+        )
+        self.app = bot_app.build_application(
+            settings, clock=self.clock, application_class=tracking_application_class(self.tracker)
+        )
+        await bot_app.start(self.app, poll_timeout=1)
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await bot_app.stop(self.app)
+            self.app = None
+
+    async def restart(self, **overrides: Any) -> None:
+        await self.stop()
+        await self.start(**overrides)
+
+    @property
+    def rt(self) -> Runtime:
+        return self.app.bot_data["rt"]
+
+    @property
+    def db(self) -> Database:
+        return self.rt.db
+
+    def user(self, user_id: int, first_name: str = "کاربر", **kwargs: Any) -> UserDriver:
+        return UserDriver(self.api, self.tracker, user_id, first_name, **kwargs)
+
+    async def achievements(self) -> list[Achievement]:
+        async with self.db.session() as s:
+            return list((await s.execute(select(Achievement).order_by(Achievement.id))).scalars())
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, seeded: Database, db_url: str) -> AsyncIterator[Harness]:
+    harness = Harness(api, db_url, {})
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def join(harness: Harness, user_id: int, phone: str, name: str = "کاربر") -> UserDriver:
+    """A user who /starts and shares their own contact."""
+    user = harness.user(user_id, name)
+    await user.send("/start")
+    reply = await user.share_contact(phone)
+    assert "متصل شد" in reply.text, reply.text
+    return user
+
+
+def last_sent(reply: Any) -> Any:
+    """The last new message in a reply (edits of older messages are in replies too)."""
+    return [m for m in reply if m.kind == "message"][-1]

@@ -1,0 +1,94 @@
+from sqlalchemy import select
+
+from models.people import create_invite, format_invite
+from models.schema import Account, AuditEvent, Person
+from tests.e2e.conftest import join
+
+
+async def test_start_offers_contact_button_and_links_by_own_phone(bot, api):
+    rep = bot.user(501, "مریم")
+    reply = await rep.send("/start")
+    assert "شمارهٔ همراه" in reply.text
+    keyboard = reply.last.reply_keyboard
+    assert keyboard and keyboard[0][0].get("request_contact") is True
+    reply = await rep.share_contact("+98 912 111 1111")
+    assert "مریم احمدی عزیز، حساب شما متصل شد" in reply.text
+    assert "جهاد کشاورزی مشهد" in reply.text
+    assert "📝 ثبت عملکرد" in reply.buttons  # role menu
+    async with bot.db.session() as s:
+        account = (await s.execute(select(Account).where(Account.platform_user_id == 501))).scalar_one()
+        person = await s.get(Person, account.person_id)
+        assert person.phone == "+989121111111"
+        assert (
+            await s.execute(select(AuditEvent).where(AuditEvent.action == "account.link.phone"))
+        ).scalar_one()
+    # Per-chat command menu published for the rep's role.
+    assert any(m == "setMyCommands" and "report" in str(p.get("commands")) for m, p in api.calls)
+    again = await rep.send("/start")
+    assert "پیش‌تر متصل شده" in again.text
+
+
+async def test_contact_of_someone_else_is_refused(bot):
+    intruder = bot.user(666, "x")
+    reply = await intruder.share_contact("09121111111", own=False)
+    assert "شمارهٔ **خودتان**".replace("**", "") in reply.text
+    async with bot.db.session() as s:
+        assert (await s.execute(select(Account))).first() is None
+
+
+async def test_phone_as_integer_and_unknown_phone(bot):
+    stranger = bot.user(777, "ناشناس")
+    reply = await stranger.share_contact(989129999999)
+    assert "در فهرست نمایندگان و کارشناسان نیست" in reply.text
+    assert "کارشناس اشتغال فرمانداری" in reply.text
+    reply = await stranger.send("/report")
+    assert "ابتدا باید حساب خود را متصل کنید" in reply.text
+    linked = await bot.user(778, "x").share_contact(989122222222)
+    assert "علی رضایی" in linked.text
+
+
+async def test_invite_code_in_persian_digits_is_single_use(bot):
+    code = await create_invite(bot.db, role="rep", agency_code="103")
+    typed = format_invite(code).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    newcomer = bot.user(900, "فاطمه", last_name="کاظمی")
+    reply = await newcomer.send(typed)
+    assert "فاطمه کاظمی عزیز، حساب شما متصل شد" in reply.text and "کمیته امداد مشهد" in reply.text
+    other = bot.user(901, "دیگری")
+    reply = await other.send(code)
+    assert "کد دعوت معتبر نیست" in reply.text
+    reply = await other.send("سلام")
+    assert "ارسال شمارهٔ من" in reply.text
+
+
+async def test_unlinked_user_is_sent_back_to_onboarding_for_every_command(bot):
+    guest = bot.user(1000, "مهمان")
+    for command in ("/report", "/status", "/ranking", "/lang"):
+        reply = await guest.send(command)
+        assert "ابتدا باید حساب خود را متصل کنید" in reply.text, command
+    assert "اتصال حساب" in (await guest.send("/help")).text
+    assert "کاری در جریان نیست" in (await guest.send("/cancel")).text
+    for reply in (await guest.send_sticker(), await guest.send_photo(), await guest.send_voice()):
+        assert "ارسال شمارهٔ من" in reply.text
+    reply = await guest.press_data("rp|abcdef|ok", 1)
+    assert bot.api.callback_answers  # always answered
+    async with bot.db.session() as s:
+        assert (await s.execute(select(Account))).first() is None
+
+
+async def test_admin_from_configuration_and_language_switch(bot):
+    await bot.restart(BOT_ADMINS="4242")
+    admin = bot.user(4242, "Admin")
+    reply = await admin.send("/ranking")
+    assert "همهٔ دستگاه‌ها" in reply.text and "جهاد کشاورزی نیشابور" in reply.text
+    await admin.send("/lang")
+    reply = await admin.press("English")
+    assert "Language set to English" in reply.text
+    reply = await admin.send("/help")
+    assert "Help for administrators" in reply.text
+    assert "Ranking of agencies in all agencies" in (await admin.send("🏆 Ranking")).text
+
+
+async def test_join_helper_for_supervisor(bot):
+    sup = await join(bot, 503, "09123333333")
+    reply = await sup.send("/report")
+    assert "برای نقش شما" in reply.text
