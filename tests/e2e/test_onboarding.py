@@ -89,6 +89,20 @@ async def test_admin_from_configuration_and_language_switch(bot):
 
 
 async def test_join_helper_for_supervisor(bot):
-    sup = await join(bot, 503, "09123333333")
+    sup = bot.user(503, "زهرا")
+    reply = await sup.share_contact("09123333333")
+    assert "حوزه: شهرستان مشهد" in reply.text
     reply = await sup.send("/report")
     assert "برای نقش شما" in reply.text
+
+
+async def test_errors_are_logged_with_update_id_and_told_in_persian(bot, caplog):
+    rep = await join(bot, 501, "09121111111")
+    bot.api.fail_next("sendMessage", 400, "Bad Request: something unexpected")
+    reply = await rep.send("/status")
+    update_id = max(u["update_id"] for u in bot.api.pushed)
+    persian_id = str(update_id).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert "خطایی پیش آمد" in reply.text and persian_id in reply.text
+    assert "Traceback" not in reply.text
+    assert any(f"update {update_id}" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert "وضعیت" in (await rep.send("/status")).text  # the next update works again

@@ -75,8 +75,9 @@ async def test_ranking_pages_in_place(bot):
     rows = {"agencies": [], "commitments": []}
     for i in range(45):
         code = str(3000 + i)
-        rows["agencies"].append((i + 2, {"code": code, "name": f"دستگاه {i:02d}", "county": "مشهد",
-                                         "province": "خراسان رضوی"}))
+        rows["agencies"].append(
+            (i + 2, {"code": code, "name": f"دستگاه {i:02d}", "county": "مشهد", "province": "خراسان رضوی"})
+        )
         rows["commitments"].append((i + 2, {"agency_code": code, "year": "1405", "target": str(100 + i)}))
     assert (await import_rows(bot.db, rows)).ok
     sup = await join(bot, *COUNTY_SUP)

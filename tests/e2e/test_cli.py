@@ -1,0 +1,94 @@
+"""The command line as an operator uses it: import, invite, and `python -m bot run` against a
+Bot-API-compatible server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
+    env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "BOT_YEAR": "1405"}, **extra)
+    return env
+
+
+def cli(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=cli_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_run_without_token_and_bad_config_exit_2(tmp_path):
+    result = cli(tmp_path, "run")
+    assert (
+        result.returncode == 2
+        and "BOT_TOKEN" in result.stderr
+        and len(result.stderr.strip().splitlines()) == 1
+    )
+    result = cli(tmp_path, "run", BOT_TIMEZONE="Nowhere/City", BOT_TOKEN="1:x")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "configuration error: BOT_TIMEZONE: unknown time zone 'Nowhere/City'"
+    assert "Traceback" not in result.stderr
+
+
+def test_import_good_then_bad_file_and_invite(tmp_path):
+    result = cli(tmp_path, "import", str(ROOT / "examples" / "roster.xlsx"))
+    assert result.returncode == 0, result.stderr
+    assert "agency: 5 created" in result.stdout and "person: 4 created" in result.stdout
+    again = cli(tmp_path, "import", str(ROOT / "examples" / "commitments.csv"))
+    assert "commitment: 0 created, 0 updated, 5 unchanged" in again.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "name,phone,role,agency_code,scope\nx,0912,rep,101,\ny,09127777777,rep,999,\n", encoding="utf-8"
+    )
+    result = cli(tmp_path, "import", str(bad))
+    assert result.returncode == 1
+    assert "people row 2: phone '0912' is not a mobile number" in result.stderr
+    assert "people row 3: unknown agency code '999'" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert cli(tmp_path, "import", str(tmp_path / "missing.xlsx")).returncode == 1
+    result = cli(tmp_path, "invite", "--agency", "101")
+    assert result.returncode == 0 and len(result.stdout.strip()) == 11 and result.stdout[5] == "-"
+    assert cli(tmp_path, "invite", "--agency", "nope").returncode == 1
+    assert cli(tmp_path, "db", "upgrade").stdout.strip() == "database is up to date"
+
+
+async def test_make_run_entry_point_answers_through_any_bot_api_server(tmp_path, api):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=cli_env(
+            tmp_path, BOT_TOKEN=api.token, BOT_API_BASE_URL=api.base_url, BOT_API_FILE_URL=api.file_base_url
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        user = {"id": 8080, "is_bot": False, "first_name": "Test", "language_code": "fa"}
+        api.push_update(api.message_update(user, "/start"))
+        for _ in range(300):
+            if api.chat_messages(8080):
+                break
+            await asyncio.sleep(0.1)
+        assert api.chat_messages(8080), "the bot did not answer /start"
+        assert "شمارهٔ همراه" in api.chat_messages(8080)[0].plain
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert api.token not in stderr.decode()  # tokens never reach the log
