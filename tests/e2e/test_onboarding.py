@@ -106,3 +106,14 @@ async def test_errors_are_logged_with_update_id_and_told_in_persian(bot, caplog)
     assert "Traceback" not in reply.text
     assert any(f"update {update_id}" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
     assert "وضعیت" in (await rep.send("/status")).text  # the next update works again
+
+
+async def test_command_menu_failures_are_never_fatal(bot, api):
+    await bot.stop()
+    api.fail_next("setMyCommands", 501, "Not Implemented", times=10)
+    await bot.start()
+    rep = bot.user(501, "مریم")
+    reply = await rep.share_contact("09121111111")
+    assert "متصل شد" in reply.text
+    assert "گام ۱ از ۶" in (await rep.send("/report")).text
+    assert [name for name, _, _ in api.errors].count("setMyCommands") == 3  # two defaults and the rep's own
