@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.jalali import current_jalali_year
@@ -77,20 +78,17 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value
 
-    @model_validator(mode="after")
-    def _fill_year(self) -> Settings:
-        if self.bot_year is None:
-            self.bot_year = current_jalali_year(self.tz)
-        return self
-
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
 
+    def year_at(self, now: dt.datetime | None = None) -> int:
+        """BOT_YEAR when set, else the Jalali year of `now` in the bot's zone (rolls over at Nowruz)."""
+        return self.bot_year if self.bot_year is not None else current_jalali_year(self.tz, now)
+
     @property
     def year(self) -> int:
-        assert self.bot_year is not None
-        return self.bot_year
+        return self.year_at()
 
     @property
     def api_base_url(self) -> str:

@@ -27,7 +27,8 @@ class Runtime:
 
     @property
     def year(self) -> int:
-        return self.settings.year
+        """The reporting year now (per the clock), so an unset BOT_YEAR rolls over at Nowruz."""
+        return self.settings.year_at(self.clock())
 
     def today(self) -> dt.date:
         """Today in the configured time zone (Asia/Tehran), never the host's."""

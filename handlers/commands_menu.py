@@ -15,7 +15,7 @@ from models.people import Identity
 
 log = logging.getLogger(__name__)
 
-GUEST = ("start", "help", "lang")
+GUEST = ("start", "help")
 BY_ROLE = {
     "rep": ("report", "status", "ranking", "help", "lang", "cancel"),
     "supervisor": ("ranking", "help", "lang", "cancel"),

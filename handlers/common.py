@@ -15,7 +15,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup, Renderer
@@ -106,7 +106,7 @@ async def close_keyboard(context: BotContext, message: Message | None, note: str
             await context.bot.edit_message_reply_markup(
                 message.chat_id, message.message_id, reply_markup=None
             )
-    except BadRequest as exc:
+    except TelegramError as exc:  # cosmetic: never let it fail the update
         log.debug("could not close keyboard: %s", exc.message)
 
 

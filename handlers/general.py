@@ -138,6 +138,14 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    if context.identity is None and update.effective_user is not None:
+        try:  # the error context is fresh: find the user's language again
+            async with context.rt.db.session() as session:
+                context.identity = await people.load_identity(
+                    session, context.rt.platform, update.effective_user.id
+                )
+        except Exception:
+            log.warning("could not load the identity for the error reply to update %s", update_id)
     try:
         await answer_callback(update)
         await send(update, context, context.r("general.error", ref=Markup(context.r.digits(str(update_id)))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -39,6 +40,8 @@ def render_page(
             registered=page.registered,
         ),
     ]
+    if page.uncommitted_achieved:
+        lines.append(r("ranking.uncommitted", jobs=page.uncommitted_achieved))
     if page.behind_count:
         lines.append(
             r("ranking.behind_count", count=page.behind_count, total=page.total_agencies, share=share)
@@ -119,7 +122,7 @@ async def callback(update: Update, context: BotContext) -> None:
     if not await _allowed(update, context):
         return
     _, _, arg = (query.data or "").partition("|")
-    if not arg.isdigit() or int(arg) > 10_000:
+    if not re.fullmatch(r"[0-9]{1,4}", arg):
         log.warning("update %s: forged ranking data %r", update.update_id, query.data)
         await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
         return

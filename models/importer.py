@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,21 @@ from models.textnorm import clean_text, search_key, to_ascii_digits
 COLUMNS = {
     "agencies": ("code", "name", "county", "province"),
     "commitments": ("agency_code", "year", "target"),
-    "people": ("name", "phone", "role", "agency_code", "scope"),
+    "people": ("name", "phone", "role", "agency_code", "scope", "active"),
+}
+MAX_LENGTH = {"code": 40, "agency_code": 40, "name": 200, "county": 100, "province": 100, "scope": 110}
+ACTIVE_VALUES = {
+    "": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "بله": True,
+    "فعال": True,
+    "no": False,
+    "false": False,
+    "0": False,
+    "خیر": False,
+    "غیرفعال": False,
 }
 REQUIRED = {
     "agencies": {"code", "name", "county", "province"},
@@ -170,14 +185,23 @@ async def _region_index(session: AsyncSession) -> _RegionIndex:
 
 def _int(value: str) -> int | None:
     raw = to_ascii_digits(value).replace(",", "").replace("٬", "").strip()
-    if raw.lstrip("-").isdigit():
-        return int(raw)
-    return None
+    return int(raw) if re.fullmatch(r"-?[0-9]{1,12}", raw) else None
+
+
+def _length_errors(sheet: str, number: int, row: dict[str, str]) -> list[RowError]:
+    return [
+        RowError(sheet, number, f"{column} is longer than {limit} characters")
+        for column, limit in MAX_LENGTH.items()
+        if len(row.get(column, "")) > limit
+    ]
 
 
 def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list[RowError]:
     errors: list[RowError] = []
     file_agencies: set[str] = set()
+    for sheet, sheet_rows in rows.items():
+        for number, row in sheet_rows:
+            errors += _length_errors(sheet, number, row)
     for number, row in rows.get("agencies", []):
         code = to_ascii_digits(row.get("code", ""))
         for column in ("code", "name", "county", "province"):
@@ -227,6 +251,8 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
         role = ROLE_ALIASES.get(row.get("role", "").lower())
         if role is None:
             errors.append(RowError("people", number, f"unknown role '{row.get('role', '')}'"))
+        if row.get("active", "").lower() not in ACTIVE_VALUES:
+            errors.append(RowError("people", number, f"active '{row['active']}' must be yes or no"))
         code = to_ascii_digits(row.get("agency_code", ""))
         if role == "rep" and code not in agencies:
             reason = "a rep needs an agency_code" if not code else f"unknown agency code '{code}'"
@@ -340,6 +366,7 @@ async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> Im
                 "role": role,
                 "agency_id": agencies[code].id if role == "rep" else None,
                 "scope_region_id": scope_id,
+                "active": ACTIVE_VALUES[row.get("active", "").lower()],
             }
             existing = (
                 await session.execute(select(Person).where(Person.phone == phone))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from models.textnorm import to_ascii_digits
+from models.textnorm import strip_invisible, to_ascii_digits
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -55,7 +55,7 @@ _DATE_RE = re.compile(r"^(?:(\d{2}|\d{4})[/\-.])?(\d{1,2})[/\-.](\d{1,2})$")
 
 def parse_jalali(text: str, year: int) -> dt.date:
     """`1405/9/8`, `05/9/8` or `9/8` (in the reporting year), any digit script; returns a Gregorian date."""
-    raw = re.sub(r"\s+", "", to_ascii_digits(text))
+    raw = re.sub(r"\s+", "", to_ascii_digits(strip_invisible(text)))
     match = _DATE_RE.match(raw)
     if not match:
         raise DateError("format")
@@ -87,7 +87,8 @@ class Pace:
     days_left: int  # until the deadline day; 0 on the deadline day, negative after it
 
     def expected(self, target: int) -> int:
-        return target * self.days_elapsed // self.days_in_year
+        """Jobs due by today, rounded up: behind <=> achieved < expected."""
+        return -(-target * self.days_elapsed // self.days_in_year)
 
     def is_behind(self, achieved: int, target: int) -> bool:
         # Integers only: achieved / target < elapsed / days_in_year.

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from models.textnorm import to_ascii_digits
+from models.textnorm import strip_invisible, to_ascii_digits
 
 _SEPARATORS = re.compile(r"[\s,،;؛]+")
 
 
 def split_codes(text: str) -> list[str]:
     """Tokens separated by spaces, commas (Latin or Persian), semicolons or new lines."""
-    return [token for token in _SEPARATORS.split(to_ascii_digits(text)) if token]
+    return [token for token in _SEPARATORS.split(to_ascii_digits(strip_invisible(text))) if token]
 
 
 def normalize(token: str) -> str:

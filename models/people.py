@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -49,7 +49,7 @@ async def load_identity(session: AsyncSession, platform: str, user_id: int) -> I
             select(Account, Person, Agency.name)
             .join(Person, Person.id == Account.person_id)
             .outerjoin(Agency, Agency.id == Person.agency_id)
-            .where(Account.platform == platform, Account.platform_user_id == user_id)
+            .where(Account.platform == platform, Account.platform_user_id == user_id, Person.active.is_(True))
         )
     ).first()
     if row is None:
@@ -71,17 +71,27 @@ async def load_identity(session: AsyncSession, platform: str, user_id: int) -> I
 async def _link(
     session: AsyncSession, person: Person, platform: str, user_id: int, chat_id: int, how: str
 ) -> None:
-    existing = (
+    """One account per person and platform. A verified phone wins: the person's older account on this
+    platform loses access, and this messenger account moves to the person if it was linked elsewhere."""
+    mine = (
+        await session.execute(
+            select(Account).where(Account.platform == platform, Account.platform_user_id == user_id)
+        )
+    ).scalar_one_or_none()
+    theirs = (
         await session.execute(
             select(Account).where(Account.platform == platform, Account.person_id == person.id)
         )
     ).scalar_one_or_none()
     before = None
-    if existing is not None:
-        # A verified phone on a new account moves the link: the old account loses access.
-        before = {"platform_user_id": existing.platform_user_id}
-        existing.platform_user_id, existing.chat_id, existing.linked_at = user_id, chat_id, utcnow()
-        account = existing
+    if theirs is not None and theirs is not mine:
+        before = {"platform_user_id": theirs.platform_user_id, "person_id": theirs.person_id}
+        await session.delete(theirs)
+        await session.flush()
+    if mine is not None:
+        before = before or {"platform_user_id": user_id, "person_id": mine.person_id}
+        mine.person_id, mine.chat_id, mine.linked_at = person.id, chat_id, utcnow()
+        account = mine
     else:
         account = Account(platform=platform, platform_user_id=user_id, chat_id=chat_id, person_id=person.id)
         session.add(account)
@@ -102,7 +112,7 @@ async def link_by_phone(db: Database, platform: str, user_id: int, chat_id: int,
     """Link the account to the person with this (normalised) phone; None when nobody has it."""
     async with db.write() as session:
         person = (await session.execute(select(Person).where(Person.phone == phone))).scalar_one_or_none()
-        if person is None:
+        if person is None or not person.active:
             return None
         await _link(session, person, platform, user_id, chat_id, "phone")
         return person
@@ -166,6 +176,12 @@ async def redeem_invite(
         ).scalar_one_or_none()
         if invite is None or invite.used_at is not None or invite.expires_at < utcnow():
             return None
+        # Claim the code atomically: of two concurrent redeemers, only one updates the row.
+        claimed = await session.execute(
+            update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None)).values(used_at=utcnow())
+        )
+        if claimed.rowcount != 1:
+            return None
         person = Person(
             name=clean_text(display_name)[:200] or "-",
             role=invite.role,
@@ -174,7 +190,7 @@ async def redeem_invite(
         )
         session.add(person)
         await session.flush()
-        invite.used_at, invite.used_by_person_id = utcnow(), person.id
+        invite.used_by_person_id = person.id
         audit.record(
             session,
             actor=audit.person_actor(person.id),

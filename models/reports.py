@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, nationalcode
 from models.db import Database
+from models.jalali import DateError, check_report_date
 from models.people import Identity
 from models.schema import SECTORS, Achievement, Beneficiary, Draft
-from models.textnorm import clean_text, to_ascii_digits
+from models.textnorm import clean_text, strip_invisible, to_ascii_digits, visible_length
 
 JOBS_MIN, JOBS_MAX = 1, 100_000
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -33,7 +34,7 @@ class AnswerError(ValueError):
 
 def check_title(text: str) -> str:
     title = clean_text(text)
-    if len(title) < TITLE_MIN:
+    if visible_length(title) < TITLE_MIN:
         raise AnswerError("too_short", minimum=TITLE_MIN)
     if len(title) > TITLE_MAX:
         raise AnswerError("too_long", maximum=TITLE_MAX, length=len(title))
@@ -41,7 +42,7 @@ def check_title(text: str) -> str:
 
 
 def check_tracking(text: str) -> str:
-    code = to_ascii_digits(text).strip().replace(" ", "")
+    code = to_ascii_digits(strip_invisible(text)).strip().replace(" ", "")
     if not _TRACKING.fullmatch(code):
         raise AnswerError("bad_tracking")
     return code
@@ -103,22 +104,37 @@ def missing_fields(data: dict[str, Any]) -> list[str]:
     return missing
 
 
+class _Gone(Exception):
+    """The draft was closed by a concurrent confirm: roll back."""
+
+
 @dataclass(frozen=True)
 class Submitted:
     achievement_id: int | None  # None: nothing to save (already saved, cancelled or replaced)
     conflicts: tuple[str, ...] = ()  # codes counted elsewhere meanwhile; nothing saved
 
 
-async def submit(db: Database, who: Identity, draft_id: int, token: str, year: int) -> Submitted:
-    """Write the achievement, its codes and its audit event, and close the draft, in one transaction."""
+async def submit(db: Database, who: Identity, draft_id: int, token: str, today: dt.date) -> Submitted:
+    """Write the achievement, its codes and its audit event, and close the draft, in one transaction.
+    The year is the one the report was started in; its date is checked again against it."""
     try:
         async with db.write() as session:
             draft = await session.get(Draft, draft_id)
             if draft is None or draft.token != token or draft.account_id != who.account_id:
                 return Submitted(None)
             data = dict(draft.data)
-            if missing_fields(data) or data["sector"] not in SECTORS or who.agency_id is None:
+            if (
+                missing_fields(data)
+                or data["sector"] not in SECTORS
+                or who.agency_id is None
+                or "year" not in data
+            ):
                 raise AnswerError("incomplete")
+            year = int(data["year"])
+            try:
+                check_report_date(dt.date.fromisoformat(data["date"]), year, today)
+            except DateError as exc:
+                raise AnswerError(f"date_{exc.reason}") from None
             codes = list(data.get("codes", []))
             taken = await counted_codes(session, year, codes) if codes else set()
             if taken:
@@ -159,8 +175,12 @@ async def submit(db: Database, who: Identity, draft_id: int, token: str, year: i
                     "national_codes": len(codes),
                 },
             )
-            await session.execute(delete(Draft).where(Draft.id == draft.id))
+            closed = await session.execute(delete(Draft).where(Draft.id == draft.id, Draft.token == token))
+            if closed.rowcount != 1:
+                raise _Gone
             return Submitted(achievement.id)
+    except _Gone:
+        return Submitted(None)
     except IntegrityError:
         # Another report took one of the codes between our check and our commit (PostgreSQL race).
         async with db.write() as session:
@@ -168,6 +188,6 @@ async def submit(db: Database, who: Identity, draft_id: int, token: str, year: i
             if draft is None:
                 return Submitted(None)
             codes = list(draft.data.get("codes", []))
-            taken = await counted_codes(session, year, codes)
+            taken = await counted_codes(session, int(draft.data.get("year", 0)), codes)
             draft.data = {**draft.data, "codes": [c for c in codes if c not in taken]}
             return Submitted(None, tuple(sorted(taken)))

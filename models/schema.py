@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,6 +99,8 @@ class Person(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     scope_region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     locale: Mapped[str | None] = mapped_column(String(5))
+    # Removed from the roster: keeps history, loses access.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Select, and_, case, cast, func, select
+from sqlalchemy import BigInteger, Float, Select, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.jalali import Pace, pace_for
@@ -73,6 +73,7 @@ class RankingPage:
     achieved: int
     registered: int
     behind_count: int
+    uncommitted_achieved: int  # jobs of agencies without a commitment: outside the totals' percent
     pace: Pace
 
 
@@ -92,7 +93,11 @@ async def ranking(
     registered = func.coalesce(totals.c.registered, 0)
     percent = case((target > 0, cast(achieved, Float) / target), else_=None)
     # behind pace <=> achieved * days_in_year < target * days_elapsed (integers, as in Pace.is_behind)
-    behind = and_(target > 0, achieved * pace.days_in_year < target * pace.days_elapsed)
+    # 64-bit: a large target times days elapsed overflows PostgreSQL's integer.
+    behind = and_(
+        target > 0,
+        cast(achieved, BigInteger) * pace.days_in_year < cast(target, BigInteger) * pace.days_elapsed,
+    )
     base = (
         select(Agency.id, Agency.name, target, achieved, registered, behind)
         .select_from(Agency)
@@ -109,16 +114,19 @@ async def ranking(
         select(
             func.count(Agency.id),
             func.coalesce(func.sum(target), 0),
-            func.coalesce(func.sum(achieved), 0),
-            func.coalesce(func.sum(registered), 0),
+            func.coalesce(func.sum(case((target > 0, achieved), else_=0)), 0),
+            func.coalesce(func.sum(case((target > 0, registered), else_=0)), 0),
             func.coalesce(func.sum(case((behind, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((target > 0, 0), else_=achieved)), 0),
         )
         .select_from(Agency)
         .outerjoin(Commitment, and_(Commitment.agency_id == Agency.id, Commitment.year == year))
         .outerjoin(totals, totals.c.agency_id == Agency.id),
         scope,
     )
-    count, sum_target, sum_achieved, sum_registered, behind_count = (await session.execute(summary)).one()
+    count, sum_target, sum_achieved, sum_registered, behind_count, uncommitted = (
+        await session.execute(summary)
+    ).one()
     return RankingPage(
         rows=[
             RankRow(offset + i + 1, r[0], r[1], int(r[2]), int(r[3]), int(r[4]), bool(r[5]))
@@ -129,6 +137,7 @@ async def ranking(
         achieved=int(sum_achieved),
         registered=int(sum_registered),
         behind_count=int(behind_count),
+        uncommitted_achieved=int(uncommitted),
         pace=pace,
     )
 

@@ -11,6 +11,15 @@ _INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufe
 _SPACES = re.compile(r"\s+")
 
 
+def strip_invisible(text: str) -> str:
+    """Direction marks and zero-width characters arrive with text copied from Excel or Word."""
+    return _INVISIBLE.sub("", text)
+
+
+def visible_length(text: str) -> int:
+    return len(strip_invisible(text).strip())
+
+
 def to_ascii_digits(text: str) -> str:
     return text.translate(_DIGITS)
 

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup
@@ -92,7 +93,10 @@ async def command(update: Update, context: BotContext) -> None:
 
 async def _begin(update: Update, context: BotContext) -> None:
     assert context.identity is not None
-    draft = await drafts.start(context.rt.db, context.identity.account_id, KIND, "sector")
+    # The reporting year is fixed when the report starts, so Nowruz mid-report cannot move it.
+    draft = await drafts.start(
+        context.rt.db, context.identity.account_id, KIND, "sector", {"year": context.rt.year}
+    )
     await _ask(update, context, draft)
 
 
@@ -173,10 +177,10 @@ async def _on_date(update: Update, context: BotContext, draft: Draft, arg: str) 
     rt = context.rt
     day = rt.today() - dt.timedelta(days=1 if arg == "yday" else 0)
     try:
-        check_report_date(day, rt.year, rt.today())
+        check_report_date(day, _year(context, draft), rt.today())
     except DateError as exc:
         await answer_callback(update)
-        await send(update, context, _date_error(context, exc))
+        await send(update, context, _date_error(context, draft, exc))
         return
     await _chosen(update, context, context.r.date(day))
     await _advance(update, context, draft, {**draft.data, "date": day.isoformat()})
@@ -224,14 +228,17 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
     assert who is not None
     await answer_callback(update)
     try:
-        result = await reports.submit(rt.db, who, draft.id, draft.token, rt.year)
-    except reports.AnswerError:
-        await send(update, context, r("report.errors.incomplete"))
+        result = await reports.submit(rt.db, who, draft.id, draft.token, rt.today())
+    except reports.AnswerError as exc:
+        await send(
+            update,
+            context,
+            _answer_error(context, exc) if exc.reason.startswith("date_") else r("report.errors.incomplete"),
+        )
         return
     message = update.callback_query.message if update.callback_query else None
     if result.achievement_id is not None:
-        # Committed above: only now do we say "saved".
-        await close_keyboard(context, message if isinstance(message, Message) else None)
+        # Committed above: only now do we say "saved". A failure to say so must not read as "nothing saved".
         data = draft.data
         text = r(
             "report.saved",
@@ -240,7 +247,15 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
             sector=r.raw(f"sectors.{data['sector']}"),
             title=data["title"],
         )
-        await send(update, context, text, main_menu(who, r, rt.settings.bot_ranking_public))
+        try:
+            await send(update, context, text, main_menu(who, r, rt.settings.bot_ranking_public))
+            await close_keyboard(context, message if isinstance(message, Message) else None)
+        except TelegramError:
+            log.exception(
+                "update %s: achievement %s saved but the reply failed",
+                update.update_id,
+                result.achievement_id,
+            )
         return
     if result.conflicts:
         fresh = await _load(context)
@@ -271,8 +286,14 @@ _ACTIONS = {
 # --- typed answers ---------------------------------------------------------------------------------------
 
 
-def _date_error(context: BotContext, exc: DateError) -> Markup:
-    return context.r(f"report.errors.date_{exc.reason}", year=Markup(context.r.digits(str(context.rt.year))))
+def _year(context: BotContext, draft: Draft) -> int:
+    return int(draft.data.get("year") or context.rt.year)
+
+
+def _date_error(context: BotContext, draft: Draft, exc: DateError) -> Markup:
+    return context.r(
+        f"report.errors.date_{exc.reason}", year=Markup(context.r.digits(str(_year(context, draft))))
+    )
 
 
 async def continue_with_message(update: Update, context: BotContext) -> bool:
@@ -306,6 +327,8 @@ def _answer_error(context: BotContext, exc: reports.AnswerError) -> Markup:
     values: dict[str, object] = {}
     for key, value in exc.details.items():
         values[key] = value if isinstance(value, int | Markup) else str(value)
+    if exc.reason.startswith("date_") and "year" not in values:
+        values["year"] = Markup(r.digits(str(context.rt.year)))
     return r(f"report.errors.{exc.reason}", **values)
 
 
@@ -326,10 +349,11 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         data["jobs"] = jobs
         return data, []
     if state == "date":
+        year = _year(context, draft)
         try:
-            day = check_report_date(parse_jalali(text, rt.year), rt.year, rt.today())
+            day = check_report_date(parse_jalali(text, year), year, rt.today())
         except DateError as exc:
-            raise reports.AnswerError(f"date_{exc.reason}", year=Markup(r.digits(str(rt.year)))) from None
+            raise reports.AnswerError(f"date_{exc.reason}", year=Markup(r.digits(str(year)))) from None
         data["date"] = day.isoformat()
         return data, []
     if state == "title":
@@ -337,7 +361,7 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         return data, []
     if state == "codes":
         async with rt.db.session() as session:
-            check = await reports.check_codes(session, text, rt.year, int(data["jobs"]))
+            check = await reports.check_codes(session, text, _year(context, draft), int(data["jobs"]))
         if check.invalid:
             shown = check.invalid[:20]
             listed = ("، " if r.locale == "fa" else ", ").join(x[:20] for x in shown) + (

@@ -117,3 +117,46 @@ async def test_command_menu_failures_are_never_fatal(bot, api):
     assert "متصل شد" in reply.text
     assert "گام ۱ از ۶" in (await rep.send("/report")).text
     assert [name for name, _, _ in api.errors].count("setMyCommands") == 3  # two defaults and the rep's own
+
+
+async def test_invited_user_later_shares_a_roster_phone(bot):
+    code = await create_invite(bot.db, role="rep", agency_code="103")
+    user = bot.user(905, "مریم")
+    assert "متصل شد" in (await user.send(code)).text
+    reply = await user.share_contact("09121111111")  # Maryam is on the roster for agency 101
+    assert "مریم احمدی عزیز" in reply.text and "جهاد کشاورزی مشهد" in reply.text
+    async with bot.db.session() as s:
+        accounts = (await s.execute(select(Account).where(Account.platform_user_id == 905))).scalars().all()
+        assert len(accounts) == 1 and (await s.get(Person, accounts[0].person_id)).phone == "+989121111111"
+
+
+async def test_deactivated_person_loses_access(bot):
+    from models.importer import import_rows
+
+    rep = await join(bot, 501, "09121111111")
+    rows = {
+        "people": [
+            (
+                2,
+                {
+                    "name": "مریم احمدی",
+                    "phone": "09121111111",
+                    "role": "rep",
+                    "agency_code": "101",
+                    "active": "no",
+                },
+            )
+        ]
+    }
+    assert (await import_rows(bot.db, rows)).ok
+    assert "ابتدا باید حساب خود را متصل کنید" in (await rep.send("/report")).text
+    assert "در فهرست نمایندگان" in (await rep.share_contact("09121111111")).text
+
+
+async def test_error_reply_in_the_users_language(bot):
+    rep = await join(bot, 501, "09121111111")
+    await rep.send("/lang")
+    await rep.press("English")
+    bot.api.fail_next("sendMessage", 400, "Bad Request: something unexpected")
+    reply = await rep.send("/status")
+    assert "Sorry, something went wrong" in reply.text

@@ -265,3 +265,19 @@ async def test_supervisor_cannot_report_even_with_a_forged_button(bot):
     [draft] = await open_draft(bot)
     assert draft.state == "sector" and "sector" not in draft.data  # the rep's draft is untouched
     assert await bot.achievements() == []
+
+
+async def test_saved_report_is_kept_when_the_reply_fails(bot):
+    rep = await join(bot, *MARYAM)
+    await reach_jobs(bot, rep)
+    await rep.send("2")
+    await rep.press("امروز")
+    await rep.send("طرح آزمایشی")
+    await rep.press("رد شدن ⏭")
+    await rep.press("هنوز نه")
+    bot.api.fail_next("sendMessage", 502, "Bad Gateway")
+    reply = await rep.press("✅ تأیید و ثبت")
+    assert len(await bot.achievements()) == 1
+    assert "خطایی پیش آمد" not in reply.text  # never "something went wrong" for a saved report
+    status = await rep.send("/status")
+    assert "طرح آزمایشی" in status.text

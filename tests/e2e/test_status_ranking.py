@@ -35,7 +35,7 @@ async def test_status_shows_commitment_pace_deadline_and_recent_reports(bot):
     text = (await rep.send("📊 وضعیت دستگاه")).text
     assert "محقق‌شده: ۴۲۰ (۸۴٪)" in text
     assert "ثبت‌شده در رصد: ۴۰۰ — ثبت‌نشده: ۲۰" in text
-    assert "هفته‌ای ۵ شغل" in text and "مطابق آهنگ" in text and "انتظار تا امروز: ۳۴۷" in text
+    assert "هفته‌ای ۵ شغل" in text and "مطابق آهنگ" in text and "انتظار تا امروز: ۳۴۸" in text
     assert text.count("• ۱۴۰۵/۰۹/۰۸") == 2 and "(رصد ✓)" in text and "(رصد ✗)" in text
 
 
@@ -110,3 +110,23 @@ async def test_supervisor_without_scope_and_reps_only_commands(bot):
     assert "برای نقش شما" in (await sup.send("/report")).text
     assert "این فرمان را نمی‌شناسم" in (await sup.send("/foo")).text
     assert "متوجه نشدم" in (await sup.send("سلام")).text
+
+
+async def test_forged_page_numbers_and_agencies_without_commitment(bot):
+    rows = {
+        "agencies": [
+            (2, {"code": "150", "name": "شهرداری مشهد", "county": "مشهد", "province": "خراسان رضوی"})
+        ]
+    }
+    assert (await import_rows(bot.db, rows)).ok
+    rep = await bot_user_joined(bot)
+    await rep.send("/ranking")
+    for forged in ("rk|²", "rk|", "rk|1|2", "rk|99999", "rk|9999"):
+        await rep.press_data(forged, rep.last_bot_message.message_id)
+    assert [a.get("text") for a in bot.api.callback_answers[-5:]] == ["این دکمه شناخته‌شده نیست."] * 4 + [None]
+    text = (await rep.send("/ranking")).text
+    assert "۴. شهرداری مشهد — ۰ شغل · بدون تعهد ثبت‌شده" in text
+
+
+async def bot_user_joined(bot):
+    return await join(bot, *COUNTY_SUP)

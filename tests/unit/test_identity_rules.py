@@ -57,3 +57,20 @@ def test_invite_codes_typed_in_any_script_with_separators():
     assert normalize_invite("123456789") is None
     assert normalize_invite("12345x67890") is None
     assert format_invite("1234567890") == "12345-67890"
+
+
+def test_direction_marks_copied_from_spreadsheets_are_ignored():
+    import datetime as dt
+
+    from models.jalali import parse_jalali
+    from models.reports import AnswerError, check_title, check_tracking
+
+    assert parse_jalali("\u200f۱۴۰۵/۹/۸\u200e", 1405) == dt.date(2026, 11, 29)
+    assert check_tracking("\u200eAB-1234\u200f") == "AB-1234"
+    assert [normalize(t) for t in split_codes("\u200f0013542419\u200e")] == ["0013542419"]
+    try:
+        check_title("\u200c\u200c\u200c\u200f")
+    except AnswerError as exc:
+        assert exc.reason == "too_short"
+    else:
+        raise AssertionError("an invisible title was accepted")

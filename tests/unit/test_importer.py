@@ -152,3 +152,43 @@ def test_example_files_are_valid():
     rows = read_file(examples / "roster.xlsx")
     assert set(rows) == {"agencies", "commitments", "people"}
     assert read_file(examples / "agencies.csv").keys() == {"agencies"}
+
+
+async def test_lengths_numbers_and_active_flag_are_validated(database):
+    rows = roster_rows()
+    rows["agencies"][0][1]["name"] = "x" * 201
+    rows["commitments"][0][1]["target"] = "--5"
+    rows["commitments"][1][1]["target"] = "²"
+    rows["people"][0][1]["active"] = "maybe"
+    result = await import_rows(database, rows)
+    reasons = [str(e) for e in result.errors]
+    assert reasons == [
+        "agencies row 2: name is longer than 200 characters",
+        "commitments row 2: target '--5' is not a number",
+        "commitments row 3: target '²' is not a number",
+        "people row 2: active 'maybe' must be yes or no",
+    ]
+    assert await count(database, Agency) == 0
+
+
+async def test_people_can_be_deactivated_by_reimport(database):
+    assert (await import_rows(database, roster_rows())).ok
+    rows = {
+        "people": [
+            (
+                2,
+                {
+                    "name": "مریم احمدی",
+                    "phone": "09121111111",
+                    "role": "rep",
+                    "agency_code": "101",
+                    "active": "خیر",
+                },
+            )
+        ]
+    }
+    result = await import_rows(database, rows)
+    assert result.ok and result.updated["person"] == 1
+    async with database.session() as s:
+        person = (await s.execute(select(Person).where(Person.phone == "+989121111111"))).scalar_one()
+        assert person.active is False

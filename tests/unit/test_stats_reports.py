@@ -21,6 +21,7 @@ async def rep(db, phone: str, user_id: int):
 async def report(db, who, jobs: int, *, rasad: bool = False, codes: list[str] | None = None, state="summary"):
     draft = await drafts.start(db, who.account_id, "report", state)
     data = {
+        "year": YEAR,
         "sector": "services",
         "jobs": jobs,
         "date": TODAY.isoformat(),
@@ -31,7 +32,7 @@ async def report(db, who, jobs: int, *, rasad: bool = False, codes: list[str] | 
     if rasad:
         data["tracking"] = "TR-1"
     await drafts.save(db, draft, state, data)
-    return await reports.submit(db, who, draft.id, draft.token, YEAR)
+    return await reports.submit(db, who, draft.id, draft.token, TODAY)
 
 
 async def test_submit_writes_achievement_codes_and_audit_then_closes_draft(seeded):
@@ -63,10 +64,17 @@ async def test_a_draft_is_submitted_once(seeded):
         seeded,
         draft,
         "summary",
-        {"sector": "industry", "jobs": 1, "date": TODAY.isoformat(), "title": "abc", "rasad": False},
+        {
+            "year": YEAR,
+            "sector": "industry",
+            "jobs": 1,
+            "date": TODAY.isoformat(),
+            "title": "abc",
+            "rasad": False,
+        },
     )
-    first = await reports.submit(seeded, who, draft.id, draft.token, YEAR)
-    second = await reports.submit(seeded, who, draft.id, draft.token, YEAR)
+    first = await reports.submit(seeded, who, draft.id, draft.token, TODAY)
+    second = await reports.submit(seeded, who, draft.id, draft.token, TODAY)
     assert first.achievement_id and second.achievement_id is None
     async with seeded.session() as s:
         assert (await s.execute(select(func.count()).select_from(Achievement))).scalar_one() == 1
@@ -134,3 +142,72 @@ async def test_ranking_ties_prefer_more_registered_then_name(seeded):
     async with seeded.session() as s:
         page = await ranking(s, await scope_of(s, supervisor), YEAR, TODAY)
     assert [r.name for r in page.rows[:2]] == ["جهاد کشاورزی نیشابور", "جهاد کشاورزی مشهد"]
+
+
+async def test_concurrent_confirms_save_once(seeded):
+    import asyncio
+
+    who = await rep(seeded, "+989121111111", 501)
+    draft = await drafts.start(seeded, who.account_id, "report", "summary")
+    data = {
+        "year": YEAR,
+        "sector": "industry",
+        "jobs": 1,
+        "date": TODAY.isoformat(),
+        "title": "abc",
+        "rasad": False,
+    }
+    await drafts.save(seeded, draft, "summary", data)
+    results = await asyncio.gather(
+        *(reports.submit(seeded, who, draft.id, draft.token, TODAY) for _ in range(4))
+    )
+    assert sum(1 for r in results if r.achievement_id) == 1
+    async with seeded.session() as s:
+        assert (await s.execute(select(func.count()).select_from(Achievement))).scalar_one() == 1
+
+
+async def test_report_keeps_the_year_it_was_started_in(seeded):
+    who = await rep(seeded, "+989121111111", 501)
+    draft = await drafts.start(seeded, who.account_id, "report", "summary")
+    data = {
+        "year": 1405,
+        "sector": "industry",
+        "jobs": 1,
+        "date": "2027-03-11",
+        "title": "abc",
+        "rasad": False,
+    }
+    await drafts.save(seeded, draft, "summary", data)
+    after_nowruz = dt.date(2027, 3, 25)  # 1406/01/05
+    result = await reports.submit(seeded, who, draft.id, draft.token, after_nowruz)
+    async with seeded.session() as s:
+        assert (await s.get(Achievement, result.achievement_id)).year == 1405
+
+
+async def test_huge_targets_do_not_overflow_the_pace_comparison(seeded):
+    from models.importer import import_rows
+
+    rows = {"commitments": [(2, {"agency_code": "101", "year": str(YEAR), "target": "9000000"})]}
+    assert (await import_rows(seeded, rows)).ok
+    supervisor = await rep(seeded, "+989124444444", 504)
+    async with seeded.session() as s:
+        page = await ranking(s, await scope_of(s, supervisor), YEAR, TODAY)
+    assert page.target == 9_000_900 and page.behind_count == 4
+
+
+async def test_jobs_of_agencies_without_commitment_stay_out_of_the_percent(seeded):
+    from models.importer import import_rows
+
+    rows = {
+        "agencies": [
+            (2, {"code": "150", "name": "شهرداری مشهد", "county": "مشهد", "province": "خراسان رضوی"})
+        ],
+        "people": [(2, {"name": "p", "phone": "09126666666", "role": "rep", "agency_code": "150"})],
+    }
+    assert (await import_rows(seeded, rows)).ok
+    who = await rep(seeded, "+989126666666", 506)
+    await report(seeded, who, 10, rasad=True)
+    async with seeded.session() as s:
+        page = await ranking(s, await scope_of(s, who), YEAR, TODAY)
+    assert (page.achieved, page.registered, page.target, page.uncommitted_achieved) == (0, 0, 1000, 10)
+    assert page.rows[-1].name == "شهرداری مشهد" and page.rows[-1].target == 0
