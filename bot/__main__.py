@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ def _logging() -> None:
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     inv = sub.add_parser("invite", help="print a one-time invite code (valid 7 days)")
     inv.add_argument("--agency", required=True, help="agency code")
     inv.add_argument("--role", default="rep", choices=["rep"])
+    rem = sub.add_parser("reminders", help="plan or send reminders as at a moment (Jalali, Tehran time)")
+    rem.add_argument("action", choices=["plan", "send-due"])
+    rem.add_argument("--at", help='e.g. "1405-12-25 09:00"; default: now')
+    hol = sub.add_parser("holidays", help="the holiday calendar (non-working days besides Fridays)")
+    hol.add_argument("action", choices=["add", "remove", "list"])
+    hol.add_argument("date", nargs="?", help="Jalali date, e.g. 1405/12/25")
+    hol.add_argument("--note", default="")
     return parser
 
 
@@ -101,6 +110,85 @@ async def _invite(settings: Settings, agency: str, role: str) -> int:
     return 0
 
 
+def parse_at(text: str, settings: Settings) -> dt.datetime:
+    """A Jalali moment such as `1405-12-25 09:00` (any digit script) in the bot's time zone."""
+    from bot.config import parse_hhmm
+    from models.jalali import parse_jalali
+    from models.textnorm import to_ascii_digits
+
+    day_text, _, time_text = to_ascii_digits(text).strip().partition(" ")
+    day = parse_jalali(day_text, settings.year)
+    clock = parse_hhmm(time_text) if time_text.strip() else dt.time(0, 0)
+    return dt.datetime.combine(day, clock, tzinfo=settings.tz).astimezone(dt.UTC)
+
+
+async def _reminders(settings: Settings, action: str, at: dt.datetime | None) -> int:
+    from bot.runtime import Runtime, system_clock
+    from jobs import scheduler
+    from jobs.sender import render_message
+
+    await _upgrade(settings)
+    db = Database(settings.database_url)
+    rt = Runtime(settings=settings, db=db, clock=(lambda: at) if at else system_clock)
+    try:
+        if action == "plan":
+            planned = await scheduler.plan_now(rt)
+            for row in planned:
+                rendered = await render_message(
+                    rt, row.recipient.account_id, row.recipient.person_id, row.kind, row.payload
+                )
+                print(
+                    f"== {row.key} -> person {row.recipient.person_id} ({row.recipient.role}), chat "
+                    f"{row.recipient.chat_id}"
+                )
+                print(rendered[1] if rendered else "(nothing to send)")
+            print(f"{len(planned)} reminder(s) would be planned; nothing was sent.")
+            return 0
+        if not settings.bot_token:
+            print("BOT_TOKEN is not set: sending needs the bot's token.", file=sys.stderr)
+            return EXIT_CONFIG
+        from telegram import Bot
+
+        async with Bot(
+            settings.bot_token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
+        ) as bot:
+            stats = await scheduler.tick(rt, bot, wait_for_retries=True)
+        print(f"sent {stats.sent}, skipped {stats.skipped}, blocked {stats.blocked}, failed {stats.failed}")
+        return 0
+    finally:
+        await db.dispose()
+
+
+async def _holidays(settings: Settings, action: str, date_text: str | None, note: str) -> int:
+    from models import holidays
+    from models.jalali import DateError, parse_jalali, to_jalali
+
+    await _upgrade(settings)
+    db = Database(settings.database_url)
+    try:
+        if action == "list":
+            for h in await holidays.listed(db):
+                print(f"{to_jalali(h.day).strftime('%Y/%m/%d')}  {h.note}")
+            return 0
+        if not date_text:
+            print("a Jalali date is needed, e.g. 1405/12/25", file=sys.stderr)
+            return 1
+        try:
+            day = parse_jalali(date_text, settings.year)
+        except DateError:
+            print(f"'{date_text}' is not a Jalali date such as 1405/12/25", file=sys.stderr)
+            return 1
+        if action == "add":
+            added = await holidays.add(db, day, note, "cli")
+            print("added" if added else "already a holiday; note updated")
+            return 0
+        removed = await holidays.remove(db, day, "cli")
+        print("removed" if removed else "not a holiday")
+        return 0 if removed else 1
+    finally:
+        await db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -122,6 +210,15 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_import(settings, args.file))
     if args.command == "invite":
         return asyncio.run(_invite(settings, args.agency, args.role))
+    if args.command == "reminders":
+        try:
+            at = parse_at(args.at, settings) if args.at else None
+        except ValueError:
+            print(f"--at '{args.at}' is not a moment such as \"1405-12-25 09:00\"", file=sys.stderr)
+            return 1
+        return asyncio.run(_reminders(settings, args.action, at))
+    if args.command == "holidays":
+        return asyncio.run(_holidays(settings, args.action, args.date, args.note))
     return 1
 
 

@@ -14,6 +14,7 @@ from bot.context import BotContext
 from bot.runtime import Runtime, system_clock
 from handlers import commands_menu
 from handlers.registry import register
+from jobs import scheduler
 from models.db import Database
 from models.migrate import upgrade
 
@@ -35,7 +36,7 @@ def build_application(
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -45,6 +46,7 @@ def build_application(
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
     register(app)
+    scheduler.install(app)
     return app
 
 

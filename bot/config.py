@@ -11,11 +11,28 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.jalali import current_jalali_year
+from models.textnorm import to_ascii_digits
 
 OFFICIAL_API = {
     "telegram": ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
     "bale": ("https://tapi.bale.ai/bot", "https://tapi.bale.ai/file/bot"),
 }
+
+
+def parse_hhmm(value: str) -> dt.time:
+    """`9:00`, `09:30` (any digit script) -> time; ValueError otherwise."""
+    raw = to_ascii_digits(value).strip().replace("٫", ":").replace(".", ":")
+    hours, sep, minutes = raw.partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError("must be a time such as 09:00")
+    try:
+        return dt.time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError("must be a time such as 09:00") from None
+
+
+def format_hhmm(value: dt.time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 class ConfigError(Exception):
@@ -36,6 +53,21 @@ class Settings(BaseSettings):
     bot_year: int | None = Field(default=None, alias="BOT_YEAR")
     bot_ranking_public: bool = Field(default=True, alias="BOT_RANKING_PUBLIC")
     bot_help_contact: str | None = Field(default=None, alias="BOT_HELP_CONTACT")
+    # Reminders and digests (times are local to BOT_TIMEZONE).
+    reminder_days: Annotated[list[int], NoDecode] = Field(
+        default=[60, 30, 14, 7, 3, 1, 0], alias="REMINDER_DAYS"
+    )
+    reminder_time: str = Field(default="09:00", alias="REMINDER_TIME")
+    nudge_weekday: Literal["saturday", "sunday", "monday", "tuesday", "wednesday", "thursday"] = Field(
+        default="saturday", alias="NUDGE_WEEKDAY"
+    )
+    nudge_time: str = Field(default="09:00", alias="NUDGE_TIME")
+    nudge_daily_days: int = Field(default=10, ge=0, le=60, alias="NUDGE_DAILY_DAYS")
+    digest_time: str = Field(default="08:00", alias="DIGEST_TIME")
+    send_rate: float = Field(default=30.0, gt=0, le=1000, alias="SEND_RATE")
+    send_chat_interval: float = Field(default=1.0, ge=0, le=60, alias="SEND_CHAT_INTERVAL")
+    outbox_lease_seconds: int = Field(default=120, ge=1, alias="OUTBOX_LEASE_SECONDS")
+    scheduler_tick_seconds: int = Field(default=30, ge=0, alias="SCHEDULER_TICK_SECONDS")
 
     @field_validator("bot_admins", mode="before")
     @classmethod
@@ -47,6 +79,23 @@ class Settings(BaseSettings):
                     raise ValueError(f"'{part}' is not a numeric user id")
             return [int(p) for p in parts]
         return value
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not parts or not all(p.isdigit() and int(p) <= 366 for p in parts):
+                raise ValueError(
+                    "must be comma-separated whole days before the deadline, e.g. 60,30,14,7,3,1,0"
+                )
+            return sorted({int(p) for p in parts}, reverse=True)
+        return value
+
+    @field_validator("reminder_time", "nudge_time", "digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        return format_hhmm(parse_hhmm(value))
 
     @field_validator("bot_timezone")
     @classmethod

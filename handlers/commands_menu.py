@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 
 GUEST = ("start", "help")
 BY_ROLE = {
-    "rep": ("report", "status", "ranking", "help", "lang", "cancel"),
-    "supervisor": ("ranking", "help", "lang", "cancel"),
-    "admin": ("ranking", "help", "lang", "cancel"),
+    "rep": ("report", "status", "ranking", "settings", "help", "lang", "cancel"),
+    "supervisor": ("ranking", "digest", "settings", "help", "lang", "cancel"),
+    "admin": ("ranking", "digest", "remind_now", "holidays", "settings", "help", "lang", "cancel"),
 }
 
 

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import general, identity, onboarding, ranking, report, status
+from handlers import general, identity, onboarding, ranking, reminders, report, status
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
@@ -29,6 +29,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "report": report.command,
         "status": status.command,
         "ranking": ranking.command,
+        "digest": reminders.digest_command,
+        "settings": reminders.settings_command,
+        "remind_now": reminders.remind_now_command,
+        "holidays": reminders.holidays_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
@@ -37,6 +41,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(report.callback, pattern=rf"^{report.PREFIX}\|"))
     app.add_handler(CallbackQueryHandler(ranking.callback, pattern=rf"^{ranking.PREFIX}\|"))
     app.add_handler(CallbackQueryHandler(general.lang_callback, pattern=r"^lg\|"))
+    app.add_handler(CallbackQueryHandler(reminders.settings_callback, pattern=r"^st\|"))
+    app.add_handler(CallbackQueryHandler(reminders.remind_now_callback, pattern=r"^rn\|"))
     app.add_handler(CallbackQueryHandler(general.forged_callback))
     app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, general.edited_message))

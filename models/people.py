@@ -252,3 +252,24 @@ async def region_name(session: AsyncSession, region_id: int | None) -> Region | 
 
 
 __all__ = ["Identity", "mask_phone"]
+
+
+async def update_preferences(db: Database, person_id: int, **values: object) -> None:
+    """nudges_muted / digest_time, audited like every write."""
+    async with db.write() as session:
+        person = await session.get(Person, person_id)
+        if person is None:
+            return
+        before = {k: getattr(person, k) for k in values}
+        for key, value in values.items():
+            setattr(person, key, value)
+        audit.record(
+            session,
+            actor=audit.person_actor(person_id),
+            actor_person_id=person_id,
+            action="person.preferences",
+            entity="person",
+            entity_id=person_id,
+            before=before,
+            after=dict(values),
+        )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -101,6 +102,8 @@ class Person(Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     # Removed from the roster: keeps history, loses access.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    nudges_muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" Tehran; None = the default
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -116,6 +119,7 @@ class Account(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the user blocked the bot (403)
 
 
 class Invite(Base):
@@ -188,3 +192,37 @@ class Draft(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Holiday(Base):
+    """Non-working days besides Fridays, edited by admins."""
+
+    __tablename__ = "holidays"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    note: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Outbox(Base):
+    """One scheduled message per (account, key); planning twice adds nothing. Rendered when sent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("account_id", "key"),
+        Index("ix_outbox_status_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    key: Mapped[str] = mapped_column(String(80))  # e.g. deadline:1405:d7, nudge:2027-03-13, digest:2027-03-13
+    kind: Mapped[str] = mapped_column(String(20))  # milestone | nudge | digest
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(
+        String(10), default="pending"
+    )  # pending sending sent skipped failed blocked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(200))

@@ -132,6 +132,7 @@ def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
         "BOT_DEFAULT_LOCALE": "fa",
         "BOT_RANKING_PUBLIC": True,
         "BOT_ADMINS": "",
+        "SCHEDULER_TICK_SECONDS": 0,  # tests tick the scheduler themselves, with their own clock
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

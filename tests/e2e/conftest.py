@@ -65,6 +65,14 @@ class Harness:
     def db(self) -> Database:
         return self.rt.db
 
+    async def tick(self, at: dt.datetime | None = None, **kwargs: Any) -> Any:
+        """One scheduler tick at `at` (default: the harness clock), waiting out retries."""
+        from jobs import scheduler
+
+        if at is not None:
+            self.clock.now = at
+        return await scheduler.tick(self.rt, self.app.bot, wait_for_retries=True, **kwargs)
+
     def user(self, user_id: int, first_name: str = "کاربر", **kwargs: Any) -> UserDriver:
         return UserDriver(self.api, self.tracker, user_id, first_name, **kwargs)
 

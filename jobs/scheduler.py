@@ -1,0 +1,74 @@
+"""The scheduled tick: plan what is due now into the outbox, then drain it. Runs on PTB's JobQueue;
+the command line and tests call `tick` directly with a clock of their choosing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot
+from telegram.ext import Application, CallbackContext
+
+from bot.config import Settings, parse_hhmm
+from bot.runtime import Runtime
+from jobs.sender import DrainStats, RateLimiter, Sender
+from models import schedule
+
+log = logging.getLogger(__name__)
+
+
+def schedule_from(settings: Settings) -> schedule.Schedule:
+    return schedule.Schedule(
+        tz=settings.tz,
+        reminder_days=tuple(settings.reminder_days),
+        reminder_time=parse_hhmm(settings.reminder_time),
+        nudge_weekday=schedule.WEEKDAYS[settings.nudge_weekday],
+        nudge_time=parse_hhmm(settings.nudge_time),
+        nudge_daily_days=settings.nudge_daily_days,
+        digest_time=parse_hhmm(settings.digest_time),
+    )
+
+
+async def plan_now(rt: Runtime) -> list[schedule.PlannedRow]:
+    async with rt.db.session() as session:
+        return await schedule.plan(session, schedule_from(rt.settings), rt.platform, rt.year, rt.clock())
+
+
+async def tick(
+    rt: Runtime, bot: Bot, *, wait_for_retries: bool = False, limiter: RateLimiter | None = None
+) -> DrainStats:
+    planned = await plan_now(rt)
+    added = await schedule.store(rt.db, planned)
+    if added:
+        log.info("planned %s reminder(s)", added)
+    return await Sender(rt, bot, limiter).drain(wait_for_retries=wait_for_retries)
+
+
+class Ticker:
+    """One tick at a time per process (a slow fan-out must not overlap the next tick)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._limiter: RateLimiter | None = None
+
+    async def __call__(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        if self._lock.locked():
+            return
+        rt: Runtime | None = context.application.bot_data.get("rt")
+        if rt is None:
+            return
+        if self._limiter is None:
+            self._limiter = RateLimiter(rt.settings.send_rate, rt.settings.send_chat_interval)
+        async with self._lock:
+            try:
+                await tick(rt, context.bot, limiter=self._limiter)
+            except Exception:  # the next tick tries again; never kill the job
+                log.exception("reminder tick failed")
+
+
+def install(app: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = app.bot_data["settings"]
+    if settings.scheduler_tick_seconds > 0 and app.job_queue is not None:
+        app.job_queue.run_repeating(
+            Ticker(), interval=settings.scheduler_tick_seconds, first=5, name="reminders"
+        )

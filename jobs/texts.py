@@ -1,0 +1,172 @@
+"""Reminder and digest texts, rendered at send time with current figures in the person's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.render import Markup, Renderer
+from handlers.common import scope_title
+from models import digest as digest_model
+from models.jalali import deadline_date
+from models.people import Identity
+from models.stats import agency_status, ranking, scope_of
+
+
+def _pct(r: Renderer, part: int, whole: int) -> Markup:
+    return Markup(r.percent(part, whole))
+
+
+async def rep_figures(
+    session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date
+) -> list[Markup]:
+    """A rep's agency: tone by standing (nothing yet, behind, on pace, done), Rasad gap, weekly need."""
+    if who.agency_id is None:
+        return []
+    st = await agency_status(session, who.agency_id, year, today)
+    if st is None:
+        return []
+    lines: list[Markup] = []
+    if st.target is None:
+        lines.append(r("reminders.rep_no_commitment", agency=st.name, achieved=st.achieved))
+    elif st.achieved == 0:
+        lines.append(r("reminders.rep_nothing", agency=st.name, target=st.target))
+    elif st.achieved >= st.target:
+        lines.append(
+            r(
+                "reminders.rep_done",
+                agency=st.name,
+                achieved=st.achieved,
+                target=st.target,
+                percent=_pct(r, st.achieved, st.target),
+            )
+        )
+    else:
+        key = "reminders.rep_behind" if st.behind else "reminders.rep_on_pace"
+        lines.append(
+            r(
+                key,
+                agency=st.name,
+                achieved=st.achieved,
+                target=st.target,
+                percent=_pct(r, st.achieved, st.target),
+                expected=st.pace.expected(st.target),
+            )
+        )
+    if st.achieved:
+        if st.registered < st.achieved:
+            lines.append(
+                r(
+                    "reminders.rep_unregistered",
+                    registered=st.registered,
+                    achieved=st.achieved,
+                    unregistered=st.achieved - st.registered,
+                )
+            )
+        else:
+            lines.append(r("reminders.rep_all_registered", achieved=st.achieved))
+    if st.target and st.achieved < st.target and st.pace.days_left >= 0:
+        lines.append(r("reminders.rep_weekly", weekly=st.weekly_needed))
+    lines.append(r("reminders.rep_cta"))
+    return lines
+
+
+async def scope_figures(
+    session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date
+) -> list[Markup]:
+    scope = await scope_of(session, who)
+    if scope is None:
+        return []
+    page = await ranking(session, scope, year, today, limit=0)
+    lines = [
+        r(
+            "reminders.sup_scope",
+            scope=scope_title(r, scope),
+            achieved=page.achieved,
+            target=page.target,
+            percent=_pct(r, page.achieved, page.target),
+            registered=page.registered,
+        )
+    ]
+    if page.behind_count:
+        lines.append(r("reminders.sup_behind", count=page.behind_count, total=page.total_agencies))
+    else:
+        lines.append(r("reminders.sup_all_on_pace"))
+    return lines
+
+
+async def milestone(session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date) -> Markup:
+    deadline = deadline_date(year)
+    days = (deadline - today).days
+    head = (
+        r("reminders.milestone_today", deadline=deadline)
+        if days <= 0
+        else r("reminders.milestone_title", days=days, deadline=deadline)
+    )
+    body = await (rep_figures if who.role == "rep" else scope_figures)(session, r, who, year, today)
+    return r.join([head, Markup(""), *body])
+
+
+async def nudge(
+    session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date, daily: bool
+) -> Markup:
+    deadline = deadline_date(year)
+    head = r(
+        "reminders.nudge_daily" if daily else "reminders.nudge_weekly",
+        days=(deadline - today).days,
+        deadline=deadline,
+    )
+    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today)])
+
+
+async def digest(
+    session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date, now: dt.datetime
+) -> Markup | None:
+    scope = await scope_of(session, who)
+    if scope is None:
+        return None
+    d = await digest_model.build(session, scope, year, today, now)
+    lines = [
+        r("reminders.digest_title", scope=scope_title(r, scope), date=today),
+        r(
+            "reminders.digest_totals",
+            achieved=d.achieved,
+            target=d.target,
+            percent=_pct(r, d.achieved, d.target),
+            registered=d.registered,
+        ),
+        r("reminders.digest_change", change=d.change_24h)
+        if d.change_24h
+        else r("reminders.digest_no_change"),
+        Markup(""),
+    ]
+    if d.behind:
+        lines.append(r("reminders.digest_behind_title", count=d.behind_total))
+        lines += [
+            r(
+                "reminders.digest_behind_line",
+                name=a.name,
+                achieved=a.achieved,
+                target=a.target,
+                percent=_pct(r, a.achieved, a.target),
+            )
+            for a in d.behind
+        ]
+        if d.behind_total > len(d.behind):
+            lines.append(r("reminders.digest_more", count=d.behind_total - len(d.behind)))
+    else:
+        lines.append(r("reminders.digest_none_behind"))
+    if d.silent:
+        lines += [Markup(""), r("reminders.digest_silent_title", count=d.silent_total)]
+        lines += [r("reminders.digest_silent_line", name=name) for name in d.silent]
+        if d.silent_total > len(d.silent):
+            lines.append(r("reminders.digest_more", count=d.silent_total - len(d.silent)))
+    if d.unregistered_jobs:
+        lines += [Markup(""), r("reminders.digest_unregistered_title", jobs=d.unregistered_jobs)]
+        lines += [
+            r("reminders.digest_unregistered_line", name=a.name, jobs=a.achieved - a.registered)
+            for a in d.unregistered
+        ]
+    lines += [Markup(""), r("reminders.digest_footer")]
+    return r.join(lines)

@@ -1,0 +1,134 @@
+"""Figures for a supervisor's daily digest over their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.jalali import Pace, pace_for
+from models.schema import Achievement, Agency, Commitment
+from models.stats import Scope, ranking
+
+TOP = 10
+SILENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AgencyLine:
+    name: str
+    achieved: int
+    target: int
+    registered: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    target: int
+    achieved: int
+    registered: int
+    agencies: int
+    change_24h: int
+    behind: list[AgencyLine]  # worst first
+    behind_total: int
+    silent: list[str]
+    silent_total: int
+    unregistered_jobs: int
+    unregistered: list[AgencyLine]  # most unregistered first
+    pace: Pace
+
+
+def _in_scope(query, scope: Scope):  # type: ignore[no-untyped-def]
+    return query if scope.county_ids is None else query.where(Agency.county_id.in_(scope.county_ids))
+
+
+async def build(session: AsyncSession, scope: Scope, year: int, today: dt.date, now: dt.datetime) -> Digest:
+    page = await ranking(session, scope, year, today, limit=0)
+    pace = pace_for(year, today)
+    totals = (
+        select(
+            Achievement.agency_id.label("agency_id"),
+            func.sum(Achievement.jobs).label("achieved"),
+            func.sum(case((Achievement.rasad_registered.is_(True), Achievement.jobs), else_=0)).label(
+                "registered"
+            ),
+            func.max(Achievement.created_at).label("last_at"),
+        )
+        .where(Achievement.year == year)
+        .group_by(Achievement.agency_id)
+        .subquery()
+    )
+    target = func.coalesce(Commitment.target, 0)
+    achieved = func.coalesce(totals.c.achieved, 0)
+    registered = func.coalesce(totals.c.registered, 0)
+    base = _in_scope(
+        select(Agency.name, achieved, target, registered)
+        .select_from(Agency)
+        .outerjoin(Commitment, and_(Commitment.agency_id == Agency.id, Commitment.year == year))
+        .outerjoin(totals, totals.c.agency_id == Agency.id),
+        scope,
+    )
+    behind_rows = [
+        AgencyLine(*row)
+        for row in await session.execute(
+            base.where(target > 0).order_by(cast(achieved, Float) / target, Agency.name)
+        )
+        if pace.is_behind(int(row[1]), int(row[2]))
+    ]
+    cutoff = now - dt.timedelta(days=SILENT_DAYS)
+    silent = [
+        name
+        for (name,) in await session.execute(
+            _in_scope(
+                select(Agency.name)
+                .select_from(Agency)
+                .outerjoin(totals, totals.c.agency_id == Agency.id)
+                .where((totals.c.last_at.is_(None)) | (totals.c.last_at < cutoff))
+                .order_by(Agency.name),
+                scope,
+            )
+        )
+    ]
+    unregistered = [
+        AgencyLine(*row)
+        for row in await session.execute(
+            base.where(registered < achieved).order_by((achieved - registered).desc(), Agency.name).limit(TOP)
+        )
+    ]
+    unregistered_jobs = (
+        await session.execute(
+            _in_scope(
+                select(func.coalesce(func.sum(achieved - registered), 0))
+                .select_from(Agency)
+                .outerjoin(totals, totals.c.agency_id == Agency.id),
+                scope,
+            )
+        )
+    ).scalar_one()
+    since = now - dt.timedelta(hours=24)
+    change = (
+        await session.execute(
+            _in_scope(
+                select(func.coalesce(func.sum(Achievement.jobs), 0))
+                .join(Agency, Agency.id == Achievement.agency_id)
+                .where(Achievement.year == year, Achievement.created_at >= since),
+                scope,
+            )
+        )
+    ).scalar_one()
+    return Digest(
+        target=page.target,
+        achieved=page.achieved,
+        registered=page.registered,
+        agencies=page.total_agencies,
+        change_24h=int(change),
+        behind=behind_rows[:TOP],
+        behind_total=len(behind_rows),
+        silent=silent[:TOP],
+        silent_total=len(silent),
+        unregistered_jobs=int(unregistered_jobs),
+        unregistered=unregistered,
+        pace=pace,
+    )

@@ -1,0 +1,265 @@
+"""When reminders are due, and to whom: milestones before the deadline, weekly nudges, daily digests.
+Planning is pure of messaging: it yields outbox rows; storing them twice adds nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.db import Database
+from models.jalali import deadline_date, pace_for
+from models.schema import Account, Achievement, Agency, Commitment, Holiday, Outbox, Person, Region
+
+FRIDAY = 4
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "saturday": 5, "sunday": 6}
+UNMUTABLE_DAYS = 7  # milestones this close to the deadline reach everyone, muted or not
+
+
+@dataclass(frozen=True)
+class Schedule:
+    tz: ZoneInfo
+    reminder_days: tuple[int, ...] = (60, 30, 14, 7, 3, 1, 0)
+    reminder_time: dt.time = dt.time(9, 0)
+    nudge_weekday: int = 5  # Saturday
+    nudge_time: dt.time = dt.time(9, 0)
+    nudge_daily_days: int = 10
+    digest_time: dt.time = dt.time(8, 0)
+
+
+def is_working_day(day: dt.date, holidays: set[dt.date]) -> bool:
+    return day.weekday() != FRIDAY and day not in holidays
+
+
+def previous_working_day(day: dt.date, holidays: set[dt.date]) -> dt.date:
+    while not is_working_day(day, holidays):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class Milestone:
+    days_before: int
+    send_on: dt.date
+
+    def key(self, year: int) -> str:
+        return f"deadline:{year}:d{self.days_before}"
+
+
+def milestones(year: int, days: Iterable[int], holidays: set[dt.date]) -> list[Milestone]:
+    """Each milestone on its day, or on the previous working day when that is a Friday or a holiday."""
+    deadline = deadline_date(year)
+    return [Milestone(d, previous_working_day(deadline - dt.timedelta(days=d), holidays)) for d in days]
+
+
+async def holidays_in(session: AsyncSession, start: dt.date, end: dt.date) -> set[dt.date]:
+    rows = await session.execute(select(Holiday.day).where(Holiday.day >= start, Holiday.day <= end))
+    return set(rows.scalars())
+
+
+@dataclass
+class Recipient:
+    account_id: int
+    person_id: int
+    chat_id: int
+    role: str
+    agency_id: int | None
+    nudges_muted: bool
+    digest_time: str | None
+
+
+@dataclass
+class PlannedRow:
+    recipient: Recipient
+    key: str
+    kind: str
+    due_at: dt.datetime
+    payload: dict[str, object] = field(default_factory=dict)
+
+
+async def recipients(session: AsyncSession, platform: str) -> list[Recipient]:
+    rows = await session.execute(
+        select(
+            Account.id,
+            Person.id,
+            Account.chat_id,
+            Person.role,
+            Person.agency_id,
+            Person.nudges_muted,
+            Person.digest_time,
+        )
+        .join(Person, Person.id == Account.person_id)
+        .where(Account.platform == platform, Account.blocked_at.is_(None), Person.active.is_(True))
+        .order_by(Account.id)
+    )
+    return [Recipient(*row) for row in rows]
+
+
+async def scope_recipients(
+    session: AsyncSession, platform: str, county_ids: tuple[int, ...] | None
+) -> list[Recipient]:
+    """People of a scope: reps of its agencies and supervisors of its counties or their provinces."""
+    everyone = await recipients(session, platform)
+    if county_ids is None:
+        return everyone
+    agencies = set(
+        (await session.execute(select(Agency.id).where(Agency.county_id.in_(county_ids)))).scalars()
+    )
+    parents = (await session.execute(select(Region.parent_id).where(Region.id.in_(county_ids)))).scalars()
+    regions = set(county_ids) | {p for p in parents if p is not None}
+    scope_of_person = dict((await session.execute(select(Person.id, Person.scope_region_id))).all())
+    return [
+        r
+        for r in everyone
+        if (r.role == "rep" and r.agency_id in agencies)
+        or (r.role != "rep" and scope_of_person.get(r.person_id) in regions)
+    ]
+
+
+async def lagging_agencies(session: AsyncSession, year: int, today: dt.date) -> set[int]:
+    """Agencies behind the pro-rata pace, or with achievements not yet registered in Rasad."""
+    pace = pace_for(year, today)
+    registered = func.sum(case((Achievement.rasad_registered.is_(True), Achievement.jobs), else_=0))
+    totals = (
+        select(
+            Achievement.agency_id,
+            func.sum(Achievement.jobs).label("achieved"),
+            registered.label("registered"),
+        )
+        .where(Achievement.year == year)
+        .group_by(Achievement.agency_id)
+        .subquery()
+    )
+    achieved = func.coalesce(totals.c.achieved, 0)
+    rows = await session.execute(
+        select(Commitment.agency_id, Commitment.target, achieved, func.coalesce(totals.c.registered, 0))
+        .outerjoin(totals, totals.c.agency_id == Commitment.agency_id)
+        .where(Commitment.year == year)
+    )
+    lagging = {
+        a for a, target, got, reg in rows if pace.is_behind(int(got), int(target)) or int(reg) < int(got)
+    }
+    unregistered = await session.execute(
+        select(totals.c.agency_id).where(and_(totals.c.registered < totals.c.achieved))
+    )
+    return lagging | set(unregistered.scalars())
+
+
+def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=tz).astimezone(dt.UTC)
+
+
+async def plan(
+    session: AsyncSession,
+    schedule: Schedule,
+    platform: str,
+    year: int,
+    now: dt.datetime,
+    *,
+    only_due: bool = True,
+) -> list[PlannedRow]:
+    """Everything due today up to `now` (local time in the schedule's zone). Past days are not planned:
+    a reminder for a day gone by is stale."""
+    local = now.astimezone(schedule.tz)
+    today, clock = local.date(), local.time()
+    deadline = deadline_date(year)
+    holidays = await holidays_in(session, today - dt.timedelta(days=400), deadline)
+    people = await recipients(session, platform)
+    planned: list[PlannedRow] = []
+
+    todays = [m for m in milestones(year, schedule.reminder_days, holidays) if m.send_on == today]
+    if todays and (clock >= schedule.reminder_time or not only_due):
+        # Several milestones folded onto one working day: the closest to the deadline speaks for all.
+        milestone = min(todays, key=lambda m: m.days_before)
+        days_left = (deadline - today).days
+        for r in people:
+            if r.nudges_muted and milestone.days_before > UNMUTABLE_DAYS:
+                continue
+            planned.append(
+                PlannedRow(
+                    r,
+                    milestone.key(year),
+                    "milestone",
+                    _at(today, schedule.reminder_time, schedule.tz),
+                    {"year": year, "days_before": milestone.days_before, "days_left": days_left},
+                )
+            )
+
+    days_left = (deadline - today).days
+    nudge_day = today.weekday() == schedule.nudge_weekday or 0 <= days_left <= schedule.nudge_daily_days
+    if (
+        nudge_day
+        and not todays
+        and 0 <= days_left
+        and is_working_day(today, holidays)
+        and (clock >= schedule.nudge_time or not only_due)
+    ):
+        lagging = await lagging_agencies(session, year, today)
+        for r in people:
+            if r.role == "rep" and not r.nudges_muted and r.agency_id in lagging:
+                planned.append(
+                    PlannedRow(
+                        r,
+                        f"nudge:{today.isoformat()}",
+                        "nudge",
+                        _at(today, schedule.nudge_time, schedule.tz),
+                        {"year": year},
+                    )
+                )
+
+    if is_working_day(today, holidays):
+        for r in people:
+            if r.role not in ("supervisor", "admin"):
+                continue
+            at = schedule.digest_time
+            if r.digest_time:
+                hours, minutes = r.digest_time.split(":")
+                at = dt.time(int(hours), int(minutes))
+            if clock >= at or not only_due:
+                planned.append(
+                    PlannedRow(
+                        r,
+                        f"digest:{today.isoformat()}",
+                        "digest",
+                        _at(today, at, schedule.tz),
+                        {"year": year},
+                    )
+                )
+    return planned
+
+
+async def store(db: Database, rows: list[PlannedRow]) -> int:
+    """Insert the planned rows; those already there (same account and key) are left alone."""
+    if not rows:
+        return 0
+    values = [
+        {
+            "account_id": p.recipient.account_id,
+            "person_id": p.recipient.person_id,
+            "key": p.key,
+            "kind": p.kind,
+            "payload": p.payload,
+            "due_at": p.due_at,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for p in rows
+    ]
+    insert = sqlite_insert if db.is_sqlite else pg_insert
+    added = 0
+    async with db.write() as session:
+        for start in range(0, len(values), 500):
+            statement = (
+                insert(Outbox)
+                .values(values[start : start + 500])
+                .on_conflict_do_nothing(index_elements=["account_id", "key"])
+            )
+            result = await session.execute(statement)
+            added += max(result.rowcount or 0, 0)
+    return added
