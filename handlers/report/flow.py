@@ -228,7 +228,7 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
     assert who is not None
     await answer_callback(update)
     try:
-        result = await reports.submit(rt.db, who, draft.id, draft.token, rt.today())
+        result = await reports.submit(rt.db, who, draft.id, draft.token, rt.today(), rt.clock())
     except reports.AnswerError as exc:
         await send(
             update,
