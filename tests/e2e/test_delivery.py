@@ -187,7 +187,7 @@ async def test_kill_9_mid_fan_out_then_restart_sends_the_rest_once(seeded, db_ur
     second = await asyncio.create_subprocess_exec(
         *command, env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
-    out, err = await asyncio.wait_for(second.communicate(), 60)
+    _, err = await asyncio.wait_for(second.communicate(), 60)
     assert second.returncode == 0, err.decode()
     chats = [m.chat_id for m in api.outbox if m.kind == "message"]
     assert set(chats) == {200_000 + i for i in range(40)}
