@@ -1,11 +1,13 @@
-"""Command line: `python -m bot run | db upgrade | import FILE | invite --agency CODE [--role rep]`."""
+"""Command line: `python -m bot run | db upgrade | import FILE | invite | reminders | holidays`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import datetime as dt
+import html
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -141,7 +143,8 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
                     f"== {row.key} -> person {row.recipient.person_id} ({row.recipient.role}), chat "
                     f"{row.recipient.chat_id}"
                 )
-                print(rendered[1] if rendered else "(nothing to send)")
+                # Operators read it in a terminal: drop the platform markup.
+                print(html.unescape(re.sub(r"</?b>", "", rendered[1])) if rendered else "(nothing to send)")
             print(f"{len(planned)} reminder(s) would be planned; nothing was sent.")
             return 0
         if not settings.bot_token:
