@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.db import Database
-from models.phone import mask_phone
-from models.schema import Account, Agency, Invite, Person, Region, utcnow
+from models.schema import Account, Agency, Invite, Person, utcnow
 from models.textnorm import clean_text, to_ascii_digits
 
 INVITE_DIGITS = 10
@@ -228,48 +227,30 @@ async def ensure_admin(db: Database, platform: str, user_id: int, chat_id: int, 
         await _link(session, person, platform, user_id, chat_id, "config")
 
 
-async def set_locale(db: Database, person_id: int, locale: str) -> None:
+async def _update_person(db: Database, person_id: int, action: str, **values: object) -> None:
     async with db.write() as session:
         person = await session.get(Person, person_id)
         if person is None:
             return
-        before = person.locale
-        person.locale = locale
-        audit.record(
-            session,
-            actor=audit.person_actor(person_id),
-            actor_person_id=person_id,
-            action="person.locale",
-            entity="person",
-            entity_id=person_id,
-            before={"locale": before},
-            after={"locale": locale},
-        )
-
-
-async def region_name(session: AsyncSession, region_id: int | None) -> Region | None:
-    return await session.get(Region, region_id) if region_id else None
-
-
-__all__ = ["Identity", "mask_phone"]
-
-
-async def update_preferences(db: Database, person_id: int, **values: object) -> None:
-    """nudges_muted / digest_time, audited like every write."""
-    async with db.write() as session:
-        person = await session.get(Person, person_id)
-        if person is None:
-            return
-        before = {k: getattr(person, k) for k in values}
+        before = {key: getattr(person, key) for key in values}
         for key, value in values.items():
             setattr(person, key, value)
         audit.record(
             session,
             actor=audit.person_actor(person_id),
             actor_person_id=person_id,
-            action="person.preferences",
+            action=action,
             entity="person",
             entity_id=person_id,
             before=before,
             after=dict(values),
         )
+
+
+async def set_locale(db: Database, person_id: int, locale: str) -> None:
+    await _update_person(db, person_id, "person.locale", locale=locale)
+
+
+async def update_preferences(db: Database, person_id: int, **values: object) -> None:
+    """nudges_muted / digest_time."""
+    await _update_person(db, person_id, "person.preferences", **values)
