@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 
 from bot.render import Renderer
 from bot.runtime import Runtime
+from handlers.common import split_text
 from jobs import texts
 from models.jalali import deadline_date
 from models.people import load_identity
@@ -143,9 +144,10 @@ class Sender:
             stats.skipped += 1
             return
         chat_id, text, r = rendered
-        await self.limiter.wait(chat_id)
         try:
-            await self.bot.send_message(chat_id, text, parse_mode=r.parse_mode)
+            for part in split_text(text):  # a digest with long agency names may pass 4096 characters
+                await self.limiter.wait(chat_id)
+                await self.bot.send_message(chat_id, part, parse_mode=r.parse_mode)
         except RetryAfter as exc:
             seconds = (
                 exc.retry_after
