@@ -145,17 +145,25 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
                 )
                 # Operators read it in a terminal: drop the platform markup.
                 print(html.unescape(re.sub(r"</?b>", "", rendered[1])) if rendered else "(nothing to send)")
-            print(f"{len(planned)} reminder(s) would be planned; nothing was sent.")
+            print(
+                f"{len(planned)} reminder(s) due at that moment (those already stored are not added again); "
+                "nothing was sent."
+            )
             return 0
         if not settings.bot_token:
             print("BOT_TOKEN is not set: sending needs the bot's token.", file=sys.stderr)
             return EXIT_CONFIG
         from telegram import Bot
+        from telegram.error import InvalidToken
 
-        async with Bot(
-            settings.bot_token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
-        ) as bot:
-            stats = await scheduler.tick(rt, bot, wait_for_retries=True)
+        try:
+            async with Bot(
+                settings.bot_token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
+            ) as bot:
+                stats = await scheduler.tick(rt, bot, wait_for_retries=True)
+        except InvalidToken:
+            print("the Bot API refused BOT_TOKEN (check the token and BOT_API_BASE_URL)", file=sys.stderr)
+            return EXIT_CONFIG
         print(f"sent {stats.sent}, skipped {stats.skipped}, blocked {stats.blocked}, failed {stats.failed}")
         return 0
     finally:

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from handlers.common import answer_callback
-from models.people import ensure_admin, load_identity
+from models.people import ensure_admin, load_identity, unblock
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,9 @@ async def load(update: Update, context: BotContext) -> None:
     rt = context.rt
     async with rt.db.session() as session:
         context.identity = await load_identity(session, rt.platform, user.id)
+    if context.identity is not None and context.identity.blocked:
+        # They blocked the bot once and wrote again: reminders may reach them again.
+        await unblock(rt.db, context.identity.account_id)
     if context.identity is None and user.id in rt.settings.bot_admins:
         await ensure_admin(rt.db, rt.platform, user.id, chat.id if chat else user.id, display_name(update))
         async with rt.db.session() as session:

@@ -158,8 +158,8 @@ async def holidays_command(update: Update, context: BotContext) -> None:
         return
     actor = f"person:{who.person_id}"
     if action == "add":
-        await holidays.add(rt.db, day, " ".join(rest[1:]), actor, who.person_id)
-        await send(update, context, r("holidays.added", date=day))
+        added = await holidays.add(rt.db, day, " ".join(rest[1:]), actor, who.person_id)
+        await send(update, context, r("holidays.added" if added else "holidays.updated", date=day))
     elif await holidays.remove(rt.db, day, actor, who.person_id):
         await send(update, context, r("holidays.removed", date=day))
     else:

@@ -23,7 +23,8 @@ from models.people import load_identity
 from models.schema import Account, Outbox, Person, utcnow
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # for unexpected errors; outages and 429s retry until the day is over
+MAX_BACKOFF = 300
 BATCH = 20
 
 
@@ -119,11 +120,28 @@ class Sender:
                 )
         return rows
 
-    async def _finish(self, row: Outbox, **values: object) -> None:
+    async def _finish(self, row: Outbox, **values: object) -> bool:
+        """Record the outcome, only while the row is still ours (a lease may have passed it on)."""
+        async with self.rt.db.write() as session:
+            result = await session.execute(
+                update(Outbox)
+                .where(Outbox.id == row.id, Outbox.claimed_by == self.instance, Outbox.status == "sending")
+                .values(**values)
+            )
+            return result.rowcount == 1
+
+    async def _release(self) -> None:
+        """Give back every row this sender still holds, for another sender or a later tick."""
         async with self.rt.db.write() as session:
             await session.execute(
-                update(Outbox).where(Outbox.id == row.id, Outbox.claimed_by == self.instance).values(**values)
+                update(Outbox)
+                .where(Outbox.claimed_by == self.instance, Outbox.status == "sending")
+                .values(status="pending", claimed_by=None)
             )
+
+    async def _still_ours(self, row: Outbox) -> bool:
+        """Renew the lease just before sending; False when another sender has taken the row over."""
+        return await self._finish(row, claimed_at=utcnow())
 
     async def _render(self, row: Outbox) -> tuple[int, str, Renderer] | None:
         return await render_message(self.rt, row.account_id, row.person_id, row.kind, row.payload)
@@ -135,27 +153,27 @@ class Sender:
     async def send_one(self, row: Outbox, stats: DrainStats) -> None:
         if self._stale(row):
             log.info("outbox %s (%s): skipped, its day has passed", row.id, row.key)
-            await self._finish(row, status="skipped", error="stale")
-            stats.skipped += 1
+            if await self._finish(row, status="skipped", error="stale"):
+                stats.skipped += 1
             return
         rendered = await self._render(row)
         if rendered is None:
-            await self._finish(row, status="skipped", error="no recipient")
-            stats.skipped += 1
+            if await self._finish(row, status="skipped", error="no recipient"):
+                stats.skipped += 1
             return
         chat_id, text, r = rendered
         try:
             for part in split_text(text):  # a digest with long agency names may pass 4096 characters
                 await self.limiter.wait(chat_id)
+                if not await self._still_ours(row):
+                    log.info("outbox %s: taken over by another sender after a lease expired", row.id)
+                    return
                 await self.bot.send_message(chat_id, part, parse_mode=r.parse_mode)
         except RetryAfter as exc:
-            seconds = (
-                exc.retry_after
-                if isinstance(exc.retry_after, int | float)
-                else exc.retry_after.total_seconds()
-            )
+            wait = exc.retry_after
+            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
             self.limiter.pause(seconds)
-            await self._retry(row, seconds, f"429 retry after {seconds}s", stats, count=False)
+            await self._retry(row, seconds, f"429 retry after {seconds}s", stats, transient=True)
             return
         except Forbidden as exc:
             log.info("outbox %s: the user blocked the bot; account %s marked blocked", row.id, row.account_id)
@@ -163,30 +181,41 @@ class Sender:
                 await session.execute(
                     update(Account).where(Account.id == row.account_id).values(blocked_at=utcnow())
                 )
-            await self._finish(row, status="blocked", error=exc.message[:200])
-            stats.blocked += 1
+            if await self._finish(row, status="blocked", error=exc.message[:200]):
+                stats.blocked += 1
             return
-        except (BadRequest, InvalidToken) as exc:  # on Bale a 404 "no such user" arrives as InvalidToken
+        except InvalidToken as exc:
+            if self.rt.platform != "bale":
+                # Telegram: the token or API URL is wrong. Nothing can be sent; keep the rows for later.
+                await self._finish(row, status="pending", error="invalid token")
+                raise
+            # Bale answers 404 "no such user" for one recipient; PTB reads that as InvalidToken.
+            if await self._finish(row, status="failed", error=str(exc)[:200]):
+                stats.failed += 1
+            return
+        except BadRequest as exc:
             log.warning("outbox %s: refused by the platform: %s", row.id, exc)
-            await self._finish(row, status="failed", error=str(exc)[:200])
-            stats.failed += 1
+            if await self._finish(row, status="failed", error=str(exc)[:200]):
+                stats.failed += 1
             return
         except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, a 429 without retry_after
-            backoff = min(2 ** (row.attempts + 1), 300)
-            await self._retry(row, backoff, str(exc)[:200], stats)
+            backoff = min(2 ** (row.attempts + 1), MAX_BACKOFF)
+            await self._retry(row, backoff, str(exc)[:200], stats, transient=True)
             return
-        await self._finish(row, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, error=None)
-        stats.sent += 1
-        stats.keys.append(row.key)
+        if await self._finish(row, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, error=None):
+            stats.sent += 1
+            stats.keys.append(row.key)
 
     async def _retry(
-        self, row: Outbox, seconds: float, error: str, stats: DrainStats, count: bool = True
+        self, row: Outbox, seconds: float, error: str, stats: DrainStats, transient: bool
     ) -> None:
-        attempts = row.attempts + 1 if count else row.attempts
-        if attempts >= MAX_ATTEMPTS:
+        """Transient errors (outages, 429s) retry until the reminder's day is over; others give up after
+        MAX_ATTEMPTS."""
+        attempts = row.attempts + 1
+        if not transient and attempts >= MAX_ATTEMPTS:
             log.warning("outbox %s: giving up after %s attempts: %s", row.id, attempts, error)
-            await self._finish(row, status="failed", attempts=attempts, error=error)
-            stats.failed += 1
+            if await self._finish(row, status="failed", attempts=attempts, error=error):
+                stats.failed += 1
             return
         stats.retried += 1
         await self._finish(
@@ -204,7 +233,20 @@ class Sender:
         while True:
             rows = await self._claim()
             for row in rows:
-                await self.send_one(row, stats)
+                try:
+                    await self.send_one(row, stats)
+                except InvalidToken:
+                    await self._release()
+                    raise
+                except Exception as exc:  # one bad row must not strand its batch
+                    log.exception("outbox %s: unexpected error", row.id)
+                    await self._retry(
+                        row,
+                        min(2 ** (row.attempts + 1), MAX_BACKOFF),
+                        repr(exc)[:200],
+                        stats,
+                        transient=False,
+                    )
             if rows:
                 continue
             if not wait_for_retries or time.monotonic() > deadline:

@@ -32,6 +32,7 @@ class Identity:
     agency_name: str | None
     scope_region_id: int | None
     locale: str | None
+    blocked: bool = False  # a send failed with 403; any message from them proves they are back
 
     @property
     def is_rep(self) -> bool:
@@ -64,6 +65,7 @@ async def load_identity(session: AsyncSession, platform: str, user_id: int) -> I
         agency_name=agency_name,
         scope_region_id=person.scope_region_id,
         locale=person.locale,
+        blocked=account.blocked_at is not None,
     )
 
 
@@ -89,7 +91,7 @@ async def _link(
         await session.flush()
     if mine is not None:
         before = before or {"platform_user_id": user_id, "person_id": mine.person_id}
-        mine.person_id, mine.chat_id, mine.linked_at = person.id, chat_id, utcnow()
+        mine.person_id, mine.chat_id, mine.linked_at, mine.blocked_at = person.id, chat_id, utcnow(), None
         account = mine
     else:
         account = Account(platform=platform, platform_user_id=user_id, chat_id=chat_id, person_id=person.id)
@@ -225,6 +227,11 @@ async def ensure_admin(db: Database, platform: str, user_id: int, chat_id: int, 
             after={"role": "admin", "platform_user_id": user_id},
         )
         await _link(session, person, platform, user_id, chat_id, "config")
+
+
+async def unblock(db: Database, account_id: int) -> None:
+    async with db.write() as session:
+        await session.execute(update(Account).where(Account.id == account_id).values(blocked_at=None))
 
 
 async def _update_person(db: Database, person_id: int, action: str, **values: object) -> None:

@@ -254,6 +254,15 @@ async def store(db: Database, rows: list[PlannedRow]) -> int:
     insert = sqlite_insert if db.is_sqlite else pg_insert
     added = 0
     async with db.write() as session:
+        # Skip what is stored already: every tick re-plans the day, and on PostgreSQL even a conflicting
+        # insert would use up a sequence number.
+        keys = list({v["key"] for v in values})
+        stored = set(
+            (
+                await session.execute(select(Outbox.account_id, Outbox.key).where(Outbox.key.in_(keys)))
+            ).tuples()
+        )
+        values = [v for v in values if (v["account_id"], v["key"]) not in stored]
         for start in range(0, len(values), 500):
             statement = (
                 insert(Outbox)

@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, insert, select
 from telegram import Bot
+from telegram.error import InvalidToken
 
 from bot.runtime import Runtime
 from jobs import scheduler
-from jobs.sender import Sender
+from jobs import sender as sender_module
+from jobs.sender import DrainStats, Sender
 from models import schedule
 from models.db import Database
 from models.importer import import_rows
@@ -192,3 +194,103 @@ async def test_kill_9_mid_fan_out_then_restart_sends_the_rest_once(seeded, db_ur
     chats = [m.chat_id for m in api.outbox if m.kind == "message"]
     assert set(chats) == {200_000 + i for i in range(40)}
     assert len(chats) - len(set(chats)) <= 1  # at most the one in flight at the kill
+
+
+async def _planned_milestone(bot, reps_count: int = 5) -> list:
+    reps = await _many_reps(bot, reps_count)
+    bot.clock.now = at(dt.date(2027, 3, 13))
+    async with bot.db.session() as s:
+        rows = await schedule.plan(
+            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+        )
+    assert await schedule.store(bot.db, rows) == reps_count
+    return reps
+
+
+async def test_a_sender_whose_lease_passed_does_not_send_again(bot):
+    await _planned_milestone(bot)
+    slow = Sender(bot.rt, bot.app.bot)
+    claimed = await slow._claim()
+    async with bot.db.write() as s:  # the slow sender stalls past its lease
+        await s.execute(Outbox.__table__.update().values(claimed_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    taken = await Sender(bot.rt, bot.app.bot).drain()
+    late = DrainStats()
+    for row in claimed:
+        await slow.send_one(row, late)
+    assert taken.sent == 5 and late.sent == 0
+    assert len([m for m in bot.api.outbox if m.kind == "message" and "⏰" in m.plain]) == 5
+
+
+async def test_outages_retry_until_the_day_is_over_and_bad_rows_do_not_strand_others(bot, monkeypatch):
+    await _planned_milestone(bot)
+    async with bot.db.write() as s:
+        await s.execute(Outbox.__table__.update().values(attempts=50))
+    bot.api.fail_next("sendMessage", 502, "Bad Gateway", times=1)
+    first = await Sender(bot.rt, bot.app.bot).drain()
+    assert first.retried == 1 and first.failed == 0 and first.sent == 4
+    async with bot.db.session() as s:
+        assert (await s.execute(select(Outbox.status).where(Outbox.status != "sent"))).scalars().all() == [
+            "pending"
+        ]
+
+    real = sender_module.render_message
+
+    async def broken_for_one(rt, account_id, *args):
+        if account_id == min_account[0]:
+            raise RuntimeError("boom")
+        return await real(rt, account_id, *args)
+
+    bot.clock.now = at(dt.date(2027, 3, 17))
+    async with bot.db.session() as s:
+        rows = await schedule.plan(
+            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+        )
+    await schedule.store(bot.db, rows)
+    min_account = [min(r.recipient.account_id for r in rows)]
+    monkeypatch.setattr(sender_module, "render_message", broken_for_one)
+    stats = await Sender(bot.rt, bot.app.bot).drain()
+    assert stats.sent == 4 and stats.retried == 1
+
+
+async def test_a_user_who_unblocks_gets_reminders_again(bot):
+    reps = await _many_reps(bot, 1)
+    bot.api.blocked.add(reps[0].chat_id)
+    await bot.tick(at(dt.date(2027, 3, 13)))
+    bot.api.blocked.discard(reps[0].chat_id)
+    await reps[0].send("/status")  # they are back
+    await bot.tick(at(dt.date(2027, 3, 17)))
+    assert len(received(bot, reps[0].chat_id, "⏰")) == 1
+
+
+async def test_planning_again_takes_no_new_ids(bot):
+    await _planned_milestone(bot, 3)
+    async with bot.db.session() as s:
+        rows = await schedule.plan(
+            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+        )
+    for _ in range(3):
+        assert await schedule.store(bot.db, rows) == 0
+    await _many_reps_more(bot)
+    async with bot.db.session() as s:
+        rows = await schedule.plan(
+            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+        )
+    assert await schedule.store(bot.db, rows) == 1
+    async with bot.db.session() as s:
+        assert (await s.execute(select(func.max(Outbox.id)))).scalar_one() == 4
+
+
+async def _many_reps_more(bot) -> None:
+    rows = {"people": [(2, {"name": "تازه", "phone": "09127999999", "role": "rep", "agency_code": "103"})]}
+    assert (await import_rows(bot.db, rows)).ok
+    await join(bot, 7999, "09127999999")
+
+
+async def test_a_refused_token_stops_the_drain_and_keeps_the_rows(bot):
+    await _planned_milestone(bot, 2)
+    bot.api.fail_next("sendMessage", 401, "Unauthorized")
+    with pytest.raises(InvalidToken):
+        await Sender(bot.rt, bot.app.bot).drain()
+    async with bot.db.session() as s:
+        assert (await s.execute(select(func.count()).where(Outbox.status == "failed"))).scalar_one() == 0
+    assert (await Sender(bot.rt, bot.app.bot).drain()).sent == 2
