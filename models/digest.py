@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.jalali import Pace, pace_for
-from models.schema import Achievement, Agency, Commitment
+from models.schema import Achievement, Agency, AgencyTotal, Commitment
 from models.stats import Scope, ranking
 
 TOP = 10
@@ -49,15 +49,12 @@ async def build(session: AsyncSession, scope: Scope, year: int, today: dt.date, 
     pace = pace_for(year, today)
     totals = (
         select(
-            Achievement.agency_id.label("agency_id"),
-            func.sum(Achievement.jobs).label("achieved"),
-            func.sum(case((Achievement.rasad_registered.is_(True), Achievement.jobs), else_=0)).label(
-                "registered"
-            ),
-            func.max(Achievement.created_at).label("last_at"),
+            AgencyTotal.agency_id.label("agency_id"),
+            AgencyTotal.achieved.label("achieved"),
+            AgencyTotal.registered.label("registered"),
+            AgencyTotal.last_report_at.label("last_at"),
         )
-        .where(Achievement.year == year)
-        .group_by(Achievement.agency_id)
+        .where(AgencyTotal.year == year)
         .subquery()
     )
     target = func.coalesce(Commitment.target, 0)

@@ -11,11 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import audit, nationalcode
+from models import audit, nationalcode, totals
 from models.db import Database
 from models.jalali import DateError, check_report_date
 from models.people import Identity
-from models.schema import SECTORS, Achievement, Beneficiary, Draft
+from models.schema import SECTORS, Achievement, Beneficiary, Draft, utcnow
 from models.textnorm import clean_text, strip_invisible, to_ascii_digits, visible_length
 
 JOBS_MIN, JOBS_MAX = 1, 100_000
@@ -159,6 +159,15 @@ async def submit(
             await session.flush()
             session.add_all(
                 Beneficiary(achievement_id=achievement.id, year=year, national_code=c) for c in codes
+            )
+            await totals.add(
+                session,
+                who.agency_id,
+                year,
+                achievement.created_on,
+                achievement.jobs,
+                achievement.jobs if achievement.rasad_registered else 0,
+                achievement.created_at or now or utcnow(),
             )
             audit.record(
                 session,

@@ -8,14 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import Database
 from models.jalali import deadline_date, pace_for
-from models.schema import Account, Achievement, Agency, Commitment, Holiday, Outbox, Person, Region
+from models.schema import Account, Agency, AgencyTotal, Commitment, Holiday, Outbox, Person, Region
 
 FRIDAY = 4
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "saturday": 5, "sunday": 6}
@@ -125,15 +125,9 @@ async def scope_recipients(
 async def lagging_agencies(session: AsyncSession, year: int, today: dt.date) -> set[int]:
     """Agencies behind the pro-rata pace, or with achievements not yet registered in Rasad."""
     pace = pace_for(year, today)
-    registered = func.sum(case((Achievement.rasad_registered.is_(True), Achievement.jobs), else_=0))
     totals = (
-        select(
-            Achievement.agency_id,
-            func.sum(Achievement.jobs).label("achieved"),
-            registered.label("registered"),
-        )
-        .where(Achievement.year == year)
-        .group_by(Achievement.agency_id)
+        select(AgencyTotal.agency_id, AgencyTotal.achieved, AgencyTotal.registered)
+        .where(AgencyTotal.year == year)
         .subquery()
     )
     achieved = func.coalesce(totals.c.achieved, 0)

@@ -139,7 +139,10 @@ class Invite(Base):
 
 class Achievement(Base):
     __tablename__ = "achievements"
-    __table_args__ = (Index("ix_achievements_agency_year", "agency_id", "year"),)
+    __table_args__ = (
+        Index("ix_achievements_agency_year", "agency_id", "year"),
+        Index("ix_achievements_year_created", "year", "created_at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
@@ -226,3 +229,27 @@ class Outbox(Base):
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+class AgencyTotal(Base):
+    """Per agency and year, kept current in the same transaction as each achievement write, so a ranking
+    page reads the scope's agencies only, however many achievements there are."""
+
+    __tablename__ = "agency_totals"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    achieved: Mapped[int] = mapped_column(Integer, default=0)
+    registered: Mapped[int] = mapped_column(Integer, default=0)
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+    last_report_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AgencyDay(Base):
+    """Jobs per agency and creation day (for projections from recent pace, and monthly series)."""
+
+    __tablename__ = "agency_days"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    jobs: Mapped[int] = mapped_column(Integer, default=0)
+    registered: Mapped[int] = mapped_column(Integer, default=0)

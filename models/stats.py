@@ -1,16 +1,21 @@
-"""Progress figures: an agency's status and the ranking of a scope, aggregated in SQL."""
+"""Progress figures: an agency's status and the ranking of a scope. Reads the per-agency totals kept
+current by each write (models/totals.py), so a page costs a read of the scope's agencies only."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Float, Select, and_, case, cast, func, select
+from sqlalchemy import BigInteger, Float, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.jalali import Pace, pace_for
 from models.people import Identity
-from models.schema import Achievement, Agency, Commitment, Region
+from models.schema import Achievement, Agency, AgencyDay, AgencyTotal, Commitment, Region
+
+MEASURES = ("percent", "registered", "jobs")
+RECENT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -36,33 +41,79 @@ async def scope_of(session: AsyncSession, who: Identity) -> Scope | None:
         return None
     if region.kind == "county":
         return Scope("county", region.name, (region.id,))
+    return await _province(session, region)
+
+
+async def _province(session: AsyncSession, region: Region) -> Scope:
     ids = (await session.execute(select(Region.id).where(Region.parent_id == region.id))).scalars().all()
     return Scope("province", region.name, tuple(ids))
 
 
-def _totals_subquery(year: int):  # type: ignore[no-untyped-def]
-    registered = func.sum(case((Achievement.rasad_registered.is_(True), Achievement.jobs), else_=0))
-    return (
-        select(
-            Achievement.agency_id.label("agency_id"),
-            func.sum(Achievement.jobs).label("achieved"),
-            registered.label("registered"),
+async def wider_scope(session: AsyncSession, scope: Scope) -> Scope:
+    """The province around a county scope (for ranking counties); other scopes are already wide."""
+    if scope.kind != "county" or not scope.county_ids:
+        return scope
+    county = await session.get(Region, scope.county_ids[0])
+    parent = await session.get(Region, county.parent_id) if county and county.parent_id else None
+    return await _province(session, parent) if parent else scope
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Year-end totals at the current pace, and what is needed now."""
+
+    whole_year: int  # at the pace of the year so far
+    recent: int  # at the pace of the last 30 days
+    weekly_needed: int
+    mark: str | None  # on_pace | behind | at_risk; None without a commitment
+
+
+def project(achieved: int, recent_jobs: int, target: int, pace: Pace) -> Projection:
+    elapsed = max(pace.days_elapsed, 1)
+    window = min(RECENT_DAYS, elapsed)
+    left = max(pace.days_left, 0)
+    whole = math.floor(achieved * pace.days_in_year / elapsed)
+    recent = achieved + math.floor(recent_jobs * left / window)
+    mark = None
+    if target > 0:
+        if achieved < target and recent < target:
+            mark = "at_risk"
+        elif pace.is_behind(achieved, target):
+            mark = "behind"
+        else:
+            mark = "on_pace"
+    return Projection(whole, recent, pace.weekly_needed(achieved, target), mark)
+
+
+async def recent_jobs(
+    session: AsyncSession, agency_ids: list[int], year: int, today: dt.date
+) -> dict[int, int]:
+    if not agency_ids:
+        return {}
+    since = today - dt.timedelta(days=RECENT_DAYS - 1)
+    rows = await session.execute(
+        select(AgencyDay.agency_id, func.sum(AgencyDay.jobs))
+        .where(
+            AgencyDay.agency_id.in_(agency_ids),
+            AgencyDay.year == year,
+            AgencyDay.day >= since,
+            AgencyDay.day <= today,
         )
-        .where(Achievement.year == year)
-        .group_by(Achievement.agency_id)
-        .subquery()
+        .group_by(AgencyDay.agency_id)
     )
+    return {a: int(j) for a, j in rows}
 
 
 @dataclass(frozen=True)
 class RankRow:
     rank: int
-    agency_id: int
+    agency_id: int  # a county's region id when ranking counties
     name: str
     target: int
     achieved: int
     registered: int
     behind: bool
+    projection: Projection | None = None
 
 
 @dataclass(frozen=True)
@@ -75,42 +126,66 @@ class RankingPage:
     behind_count: int
     uncommitted_achieved: int  # jobs of agencies without a commitment: outside the totals' percent
     pace: Pace
+    measure: str = "percent"
 
 
-def _scoped(query: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
-    if scope.county_ids is None:
-        return query
-    return query.where(Agency.county_id.in_(scope.county_ids))
-
-
-async def ranking(
-    session: AsyncSession, scope: Scope, year: int, today: dt.date, *, offset: int = 0, limit: int = 20
-) -> RankingPage:
-    pace = pace_for(year, today)
-    totals = _totals_subquery(year)
+def _columns(year: int):  # type: ignore[no-untyped-def]
     target = func.coalesce(Commitment.target, 0)
-    achieved = func.coalesce(totals.c.achieved, 0)
-    registered = func.coalesce(totals.c.registered, 0)
-    percent = case((target > 0, cast(achieved, Float) / target), else_=None)
-    # behind pace <=> achieved * days_in_year < target * days_elapsed (integers, as in Pace.is_behind)
+    achieved = func.coalesce(AgencyTotal.achieved, 0)
+    registered = func.coalesce(AgencyTotal.registered, 0)
+    return target, achieved, registered
+
+
+def _joined(query, year: int, scope: Scope):  # type: ignore[no-untyped-def]
+    query = (
+        query.select_from(Agency)
+        .outerjoin(Commitment, and_(Commitment.agency_id == Agency.id, Commitment.year == year))
+        .outerjoin(AgencyTotal, and_(AgencyTotal.agency_id == Agency.id, AgencyTotal.year == year))
+    )
+    return query if scope.county_ids is None else query.where(Agency.county_id.in_(scope.county_ids))
+
+
+def _behind(achieved, target, pace: Pace):  # type: ignore[no-untyped-def]
     # 64-bit: a large target times days elapsed overflows PostgreSQL's integer.
-    behind = and_(
+    return and_(
         target > 0,
         cast(achieved, BigInteger) * pace.days_in_year < cast(target, BigInteger) * pace.days_elapsed,
     )
-    base = (
-        select(Agency.id, Agency.name, target, achieved, registered, behind)
-        .select_from(Agency)
-        .outerjoin(Commitment, and_(Commitment.agency_id == Agency.id, Commitment.year == year))
-        .outerjoin(totals, totals.c.agency_id == Agency.id)
-    )
-    base = _scoped(base, scope)
-    ordered = base.order_by(
-        case((target > 0, 0), else_=1), percent.desc(), registered.desc(), Agency.name, Agency.id
-    )
-    rows = (await session.execute(ordered.offset(offset).limit(limit))).all()
 
-    summary = _scoped(
+
+def _order(measure: str, target, achieved, registered, name):  # type: ignore[no-untyped-def]
+    if measure == "jobs":
+        return [achieved.desc(), registered.desc(), name]
+    has_target = case((target > 0, 0), else_=1)
+    ratio = case(
+        (target > 0, cast(registered if measure == "registered" else achieved, Float) / target), else_=None
+    )
+    second = achieved.desc() if measure == "registered" else registered.desc()
+    return [has_target, ratio.desc(), second, name]
+
+
+async def ranking(
+    session: AsyncSession,
+    scope: Scope,
+    year: int,
+    today: dt.date,
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    measure: str = "percent",
+) -> RankingPage:
+    pace = pace_for(year, today)
+    target, achieved, registered = _columns(year)
+    behind = _behind(achieved, target, pace)
+    rows = (
+        await session.execute(
+            _joined(select(Agency.id, Agency.name, target, achieved, registered, behind), year, scope)
+            .order_by(*_order(measure, target, achieved, registered, Agency.name), Agency.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    summary = _joined(
         select(
             func.count(Agency.id),
             func.coalesce(func.sum(target), 0),
@@ -118,18 +193,26 @@ async def ranking(
             func.coalesce(func.sum(case((target > 0, registered), else_=0)), 0),
             func.coalesce(func.sum(case((behind, 1), else_=0)), 0),
             func.coalesce(func.sum(case((target > 0, 0), else_=achieved)), 0),
-        )
-        .select_from(Agency)
-        .outerjoin(Commitment, and_(Commitment.agency_id == Agency.id, Commitment.year == year))
-        .outerjoin(totals, totals.c.agency_id == Agency.id),
+        ),
+        year,
         scope,
     )
     count, sum_target, sum_achieved, sum_registered, behind_count, uncommitted = (
         await session.execute(summary)
     ).one()
+    recent = await recent_jobs(session, [r[0] for r in rows], year, today)
     return RankingPage(
         rows=[
-            RankRow(offset + i + 1, r[0], r[1], int(r[2]), int(r[3]), int(r[4]), bool(r[5]))
+            RankRow(
+                offset + i + 1,
+                r[0],
+                r[1],
+                int(r[2]),
+                int(r[3]),
+                int(r[4]),
+                bool(r[5]),
+                project(int(r[3]), recent.get(r[0], 0), int(r[2]), pace),
+            )
             for i, r in enumerate(rows)
         ],
         total_agencies=int(count),
@@ -139,6 +222,45 @@ async def ranking(
         behind_count=int(behind_count),
         uncommitted_achieved=int(uncommitted),
         pace=pace,
+        measure=measure,
+    )
+
+
+async def county_ranking(
+    session: AsyncSession, scope: Scope, year: int, today: dt.date, *, measure: str = "percent"
+) -> RankingPage:
+    """Counties of a province, by their agencies' totals against the sum of their agencies' commitments."""
+    pace = pace_for(year, today)
+    target, achieved, registered = _columns(year)
+    county_target = func.coalesce(func.sum(target), 0)
+    county_achieved = func.coalesce(func.sum(achieved), 0)
+    county_registered = func.coalesce(func.sum(registered), 0)
+    query = (
+        _joined(
+            select(Region.id, Region.name, county_target, county_achieved, county_registered), year, scope
+        )
+        .join(Region, Region.id == Agency.county_id)
+        .group_by(Region.id, Region.name)
+    )
+    rows = (
+        await session.execute(
+            query.order_by(*_order(measure, county_target, county_achieved, county_registered, Region.name))
+        )
+    ).all()
+    out = [
+        RankRow(i + 1, r[0], r[1], int(r[2]), int(r[3]), int(r[4]), pace.is_behind(int(r[3]), int(r[2])))
+        for i, r in enumerate(rows)
+    ]
+    return RankingPage(
+        rows=out,
+        total_agencies=len(out),
+        target=sum(r.target for r in out),
+        achieved=sum(r.achieved for r in out),
+        registered=sum(r.registered for r in out),
+        behind_count=sum(1 for r in out if r.behind),
+        uncommitted_achieved=0,
+        pace=pace,
+        measure=measure,
     )
 
 
@@ -161,6 +283,7 @@ class AgencyStatus:
     registered: int
     pace: Pace
     recent: list[RecentReport]
+    projection: Projection
 
     @property
     def behind(self) -> bool:
@@ -172,7 +295,7 @@ class AgencyStatus:
 
 
 async def agency_status(
-    session: AsyncSession, agency_id: int, year: int, today: dt.date
+    session: AsyncSession, agency_id: int, year: int, today: dt.date, recent_count: int = 5
 ) -> AgencyStatus | None:
     agency = await session.get(Agency, agency_id)
     if agency is None:
@@ -182,31 +305,28 @@ async def agency_status(
             select(Commitment.target).where(Commitment.agency_id == agency_id, Commitment.year == year)
         )
     ).scalar_one_or_none()
-    registered = func.sum(case((Achievement.rasad_registered.is_(True), Achievement.jobs), else_=0))
-    achieved_sum, registered_sum = (
-        await session.execute(
-            select(func.coalesce(func.sum(Achievement.jobs), 0), func.coalesce(registered, 0)).where(
-                Achievement.agency_id == agency_id, Achievement.year == year
-            )
-        )
-    ).one()
+    total = await session.get(AgencyTotal, (agency_id, year))
+    achieved, registered = (total.achieved, total.registered) if total else (0, 0)
     recent_rows = (
         await session.execute(
             select(Achievement)
             .where(Achievement.agency_id == agency_id, Achievement.year == year)
             .order_by(Achievement.created_at.desc(), Achievement.id.desc())
-            .limit(5)
+            .limit(recent_count)
         )
     ).scalars()
     recent = [
         RecentReport(a.id, a.created_on, a.jobs, a.sector, a.title, a.rasad_registered) for a in recent_rows
     ]
+    pace = pace_for(year, today)
+    last30 = (await recent_jobs(session, [agency_id], year, today)).get(agency_id, 0)
     return AgencyStatus(
         agency_id=agency_id,
         name=agency.name,
         target=target,
-        achieved=int(achieved_sum),
-        registered=int(registered_sum),
-        pace=pace_for(year, today),
+        achieved=achieved,
+        registered=registered,
+        pace=pace,
         recent=recent,
+        projection=project(achieved, last30, target or 0, pace),
     )

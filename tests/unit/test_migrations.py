@@ -12,3 +12,44 @@ async def test_migrations_match_the_models(database):
     async with database.engine.connect() as conn:
         changes = await conn.run_sync(diff)
     assert changes == []
+
+
+async def test_totals_are_back_filled_when_upgrading_a_populated_database(tmp_path):
+    from sqlalchemy import text
+
+    from models.db import Database
+    from models.migrate import upgrade
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(db.engine, "0003")
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            text("INSERT INTO regions (id, kind, name, name_key) VALUES (1, 'county', 'c', 'c')")
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO agencies (id, code, name, county_id, created_at, updated_at) "
+                "VALUES (1, 'a', 'a', 1, '2026-01-01', '2026-01-01')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO people (id, name, role, active, nudges_muted, created_at, updated_at) "
+                "VALUES (1, 'p', 'rep', 1, 0, '2026-01-01', '2026-01-01')"
+            )
+        )
+        for jobs, rasad, day in ((5, 1, "2026-05-01"), (7, 0, "2026-05-01"), (3, 1, "2026-06-01")):
+            await conn.execute(
+                text(
+                    "INSERT INTO achievements (agency_id, person_id, year, created_on, jobs, sector, title, "
+                    "rasad_registered, status, created_at, updated_at) VALUES "
+                    f"(1, 1, 1405, '{day}', {jobs}, 'services', 't', {rasad}, 'reported', '{day}', '{day}')"
+                )
+            )
+    await upgrade(db.engine)
+    async with db.engine.connect() as conn:
+        totals = (await conn.execute(text("SELECT achieved, registered, reports FROM agency_totals"))).all()
+        days = (await conn.execute(text("SELECT day, jobs, registered FROM agency_days ORDER BY day"))).all()
+    await db.dispose()
+    assert totals == [(15, 8, 3)]
+    assert [tuple(d)[1:] for d in days] == [(12, 5), (3, 3)]

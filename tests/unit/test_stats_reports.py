@@ -211,3 +211,22 @@ async def test_jobs_of_agencies_without_commitment_stay_out_of_the_percent(seede
         page = await ranking(s, await scope_of(s, who), YEAR, TODAY)
     assert (page.achieved, page.registered, page.target, page.uncommitted_achieved) == (0, 0, 1000, 10)
     assert page.rows[-1].name == "شهرداری مشهد" and page.rows[-1].target == 0
+
+
+async def test_totals_always_equal_the_sum_of_achievements(seeded):
+    from models.schema import AgencyTotal
+
+    a, b = await rep(seeded, "+989121111111", 501), await rep(seeded, "+989122222222", 502)
+    for who, jobs, rasad in ((a, 3, True), (a, 4, False), (b, 9, True), (a, 1, True)):
+        await report(seeded, who, jobs, rasad=rasad)
+    async with seeded.session() as s:
+        sums = dict(
+            (
+                await s.execute(
+                    select(Achievement.agency_id, func.sum(Achievement.jobs)).group_by(Achievement.agency_id)
+                )
+            ).all()
+        )
+        totals = {t.agency_id: t for t in (await s.execute(select(AgencyTotal))).scalars()}
+    assert {k: v.achieved for k, v in totals.items()} == sums
+    assert totals[a.agency_id].registered == 4 and totals[a.agency_id].reports == 3

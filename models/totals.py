@@ -1,0 +1,53 @@
+"""Keeping per-agency totals current inside the write that changes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.schema import AgencyDay, AgencyTotal
+
+
+async def add(
+    session: AsyncSession,
+    agency_id: int,
+    year: int,
+    day: dt.date,
+    jobs: int,
+    registered: int,
+    at: dt.datetime,
+) -> None:
+    """Add one achievement's jobs (negative values subtract, for later edits and withdrawals)."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    reports = 1 if jobs > 0 else -1
+    total = insert(AgencyTotal).values(
+        agency_id=agency_id,
+        year=year,
+        achieved=jobs,
+        registered=registered,
+        reports=reports,
+        last_report_at=at,
+    )
+    await session.execute(
+        total.on_conflict_do_update(
+            index_elements=["agency_id", "year"],
+            set_={
+                "achieved": AgencyTotal.achieved + jobs,
+                "registered": AgencyTotal.registered + registered,
+                "reports": AgencyTotal.reports + reports,
+                "last_report_at": total.excluded.last_report_at,
+            },
+        )
+    )
+    daily = insert(AgencyDay).values(
+        agency_id=agency_id, year=year, day=day, jobs=jobs, registered=registered
+    )
+    await session.execute(
+        daily.on_conflict_do_update(
+            index_elements=["agency_id", "year", "day"],
+            set_={"jobs": AgencyDay.jobs + jobs, "registered": AgencyDay.registered + registered},
+        )
+    )
