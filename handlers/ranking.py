@@ -1,4 +1,5 @@
-"""/ranking: agencies of the viewer's scope by percent of commitment achieved, paged in place."""
+"""/ranking: the scope's agencies (or its province's counties) by a chosen measure, paged, edited in place.
+Callback data: rk|<view a|c>|<measure p|r|j>|<page>."""
 
 from __future__ import annotations
 
@@ -11,27 +12,82 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.render import Markup
 from handlers.common import answer_callback, edit_or_send, inline, requires, scope_title, send
-from models.stats import RankingPage, Scope, ranking, scope_of
+from models.stats import RankingPage, RankRow, Scope, county_ranking, ranking, scope_of, wider_scope
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
 PREFIX = "rk"
+MEASURES = {"p": "percent", "r": "registered", "j": "jobs"}
+_DATA = re.compile(r"rk\|([ac])\|([prj])\|([0-9]{1,4})")
+
+
+def _line(context: BotContext, row: RankRow, measure: str, counties: bool) -> Markup:
+    r = context.r
+    if row.target <= 0:
+        return r("ranking.line_no_target", rank=row.rank, name=row.name, achieved=row.achieved)
+    mark_key = "behind" if row.behind else "on_pace"
+    if not counties and row.projection is not None and row.projection.mark:
+        mark_key = row.projection.mark
+    mark = Markup(r.raw(f"ranking.mark_{mark_key}"))
+    part = row.registered if measure == "registered" else row.achieved
+    key = {"percent": "ranking.line", "registered": "ranking.line_registered", "jobs": "ranking.line_jobs"}[
+        measure
+    ]
+    return r(
+        key,
+        rank=row.rank,
+        name=row.name,
+        achieved=row.achieved,
+        target=row.target,
+        percent=Markup(r.percent(part, row.target)),
+        registered=row.registered,
+        mark=mark,
+    )
+
+
+def _keyboard(context: BotContext, view: str, measure: str, number: int, pages: int) -> InlineKeyboardMarkup:
+    r = context.r
+    code = next(k for k, v in MEASURES.items() if v == measure)
+
+    def label(text: str, chosen: bool) -> str:
+        return r.raw("ranking.selected").format(label=text) if chosen else text
+
+    rows = []
+    if context.identity is not None and context.identity.role != "rep":
+        rows.append(
+            [
+                (label(r.raw("ranking.view_agencies"), view == "a"), f"{PREFIX}|a|{code}|0"),
+                (label(r.raw("ranking.view_counties"), view == "c"), f"{PREFIX}|c|{code}|0"),
+            ]
+        )
+    rows.append(
+        [
+            (label(r.raw(f"ranking.measure_{m}"), m == measure), f"{PREFIX}|{view}|{c}|0")
+            for c, m in MEASURES.items()
+        ]
+    )
+    paging = []
+    if number > 0:
+        paging.append((r.raw("ranking.prev"), f"{PREFIX}|{view}|{code}|{number - 1}"))
+    if number < pages - 1:
+        paging.append((r.raw("ranking.next"), f"{PREFIX}|{view}|{code}|{number + 1}"))
+    if paging:
+        rows.append(paging)
+    return inline(rows)
 
 
 def render_page(
-    context: BotContext, scope: Scope, page: RankingPage, number: int
+    context: BotContext, scope: Scope, page: RankingPage, number: int, view: str = "a"
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     r, rt = context.r, context.rt
     if page.total_agencies == 0:
         return r("ranking.empty"), None
+    counties = view == "c"
     share = Markup(r.percent(page.pace.days_elapsed, page.pace.days_in_year))
+    title_key = "ranking.counties_title" if counties else "ranking.title"
     lines = [
-        r(
-            "ranking.title",
-            scope=scope_title(r, scope),
-            year=Markup(r.digits(str(rt.year))),
-            date=rt.today(),
-        ),
+        r(title_key, scope=scope_title(r, scope), year=Markup(r.digits(str(rt.year))), date=rt.today()),
+        r(f"ranking.by_measure_{page.measure}"),
         r(
             "ranking.totals",
             achieved=page.achieved,
@@ -46,49 +102,57 @@ def render_page(
         lines.append(
             r("ranking.behind_count", count=page.behind_count, total=page.total_agencies, share=share)
         )
-    lines.append("")
-    for row in page.rows:
-        if row.target > 0:
-            mark = Markup(r.raw("ranking.mark_behind")) if row.behind else Markup("")
-            lines.append(
-                r(
-                    "ranking.line",
-                    rank=row.rank,
-                    name=row.name,
-                    achieved=row.achieved,
-                    target=row.target,
-                    percent=Markup(r.percent(row.achieved, row.target)),
-                    registered=row.registered,
-                    mark=mark,
-                )
-            )
-        else:
-            lines.append(r("ranking.line_no_target", rank=row.rank, name=row.name, achieved=row.achieved))
+    lines.append(Markup(""))
+    lines += [_line(context, row, page.measure, counties) for row in page.rows]
     pages = max(1, math.ceil(page.total_agencies / PAGE_SIZE))
-    keyboard = None
+    lines += [Markup(""), r("ranking.legend_counties" if counties else "ranking.legend")]
     if pages > 1:
-        lines += ["", r("ranking.page", page=number + 1, pages=pages)]
-        buttons = []
-        if number > 0:
-            buttons.append((r.raw("ranking.prev"), f"{PREFIX}|{number - 1}"))
-        if number < pages - 1:
-            buttons.append((r.raw("ranking.next"), f"{PREFIX}|{number + 1}"))
-        keyboard = inline([buttons])
-    return r.join([Markup(x) for x in lines]), keyboard
+        lines.append(r("ranking.page", page=number + 1, pages=pages))
+    return r.join(lines), _keyboard(context, view, page.measure, number, pages)
 
 
-async def _load(context: BotContext, number: int) -> tuple[str, InlineKeyboardMarkup | None] | None:
+async def _load(
+    context: BotContext, view: str, measure: str, number: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
     who, rt = context.identity, context.rt
     assert who is not None
+    if who.role == "rep":
+        view = "a"
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         if scope is None:
             return None
-        page = await ranking(session, scope, rt.year, rt.today(), offset=number * PAGE_SIZE, limit=PAGE_SIZE)
-    if number > 0 and not page.rows:
-        page_count = max(1, math.ceil(page.total_agencies / PAGE_SIZE))
-        return await _load(context, page_count - 1)
-    return render_page(context, scope, page, number)
+        if view == "c":
+            scope = await wider_scope(session, scope)
+            page = await county_ranking(session, scope, rt.year, rt.today(), measure=measure)
+            pages = max(1, math.ceil(len(page.rows) / PAGE_SIZE))
+            number = min(number, pages - 1)
+            page = RankingPage(
+                **{**page.__dict__, "rows": page.rows[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]}
+            )
+        else:
+            page = await ranking(
+                session,
+                scope,
+                rt.year,
+                rt.today(),
+                offset=number * PAGE_SIZE,
+                limit=PAGE_SIZE,
+                measure=measure,
+            )
+            if number > 0 and not page.rows:
+                last = max(1, math.ceil(page.total_agencies / PAGE_SIZE)) - 1
+                page = await ranking(
+                    session,
+                    scope,
+                    rt.year,
+                    rt.today(),
+                    offset=last * PAGE_SIZE,
+                    limit=PAGE_SIZE,
+                    measure=measure,
+                )
+                number = last
+    return render_page(context, scope, page, number, view)
 
 
 async def _allowed(update: Update, context: BotContext) -> bool:
@@ -101,16 +165,18 @@ async def _allowed(update: Update, context: BotContext) -> bool:
     return True
 
 
+async def _no_scope(update: Update, context: BotContext) -> None:
+    key = "report.no_agency" if context.identity and context.identity.role == "rep" else "ranking.no_scope"
+    await send(update, context, context.r(key))
+
+
 @requires("rep", "supervisor", "admin")
 async def command(update: Update, context: BotContext) -> None:
     if not await _allowed(update, context):
         return
-    result = await _load(context, 0)
+    result = await _load(context, "a", "percent", 0)
     if result is None:
-        key = (
-            "report.no_agency" if context.identity and context.identity.role == "rep" else "ranking.no_scope"
-        )
-        await send(update, context, context.r(key))
+        await _no_scope(update, context)
         return
     await send(update, context, *result)
 
@@ -121,14 +187,15 @@ async def callback(update: Update, context: BotContext) -> None:
     assert query is not None
     if not await _allowed(update, context):
         return
-    _, _, arg = (query.data or "").partition("|")
-    if not re.fullmatch(r"[0-9]{1,4}", arg):
+    match = _DATA.fullmatch(query.data or "")
+    if match is None:
         log.warning("update %s: forged ranking data %r", update.update_id, query.data)
         await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
         return
     await answer_callback(update)
-    result = await _load(context, int(arg))
+    view, measure, number = match.group(1), MEASURES[match.group(2)], int(match.group(3))
+    result = await _load(context, view, measure, number)
     if result is None:
-        await send(update, context, context.r("ranking.no_scope"))
+        await _no_scope(update, context)
         return
     await edit_or_send(update, context, query.message, *result)  # type: ignore[arg-type]

@@ -62,9 +62,10 @@ async def test_ranking_for_deputy_changes_after_a_report(bot):
     await file_report(maryam, "100")
     text = (await sup.send("🏆 رتبه‌بندی")).text
     lines = [line for line in text.splitlines() if line[:2] in ("۱.", "۲.", "۳.")]
-    assert lines[0] == "۱. بانک کشاورزی مشهد — ۲۵۰/۳۰۰ (۸۳٫۳٪) · رصد ۲۵۰"
-    assert lines[1] == "۲. جهاد کشاورزی مشهد — ۱۰۰/۵۰۰ (۲۰٪) · رصد ۰ ⚠️"
-    assert lines[2] == "۳. کمیته امداد مشهد — ۰/۲۰۰ (۰٪) · رصد ۰ ⚠️"
+    assert lines[0] == "۱. بانک کشاورزی مشهد — ۲۵۰/۳۰۰ (۸۳٫۳٪) · رصد ۲۵۰ ✅"
+    # 100 jobs in the last 30 days: 100 + 100 × 111 / 30 = 470 by year end < 500, so at risk.
+    assert lines[1] == "۲. جهاد کشاورزی مشهد — ۱۰۰/۵۰۰ (۲۰٪) · رصد ۰ 🔴"
+    assert lines[2] == "۳. کمیته امداد مشهد — ۰/۲۰۰ (۰٪) · رصد ۰ 🔴"
     assert "جمع: ۳۵۰ از ۱٬۰۰۰ (۳۵٪) — ثبت در رصد: ۲۵۰" in text
     province = await join(bot, *PROVINCE_SUP)
     text = (await province.send("/ranking")).text
@@ -84,15 +85,17 @@ async def test_ranking_pages_in_place(bot):
     reply = await sup.send("/ranking")
     first = last_sent(reply)
     assert "صفحهٔ ۱ از ۳" in first.plain and first.plain.count("\n۲۰. ") == 1
-    assert [label for label, _ in first.inline_buttons] == ["بعدی ▶️"]
+    assert [label for label, _ in first.inline_buttons if "▶️" in label or "◀️" in label] == ["بعدی ▶️"]
     reply = await sup.press("بعدی ▶️")
     edited = bot.api.current(first.chat_id, first.message_id)
     assert [m.kind for m in reply] == ["edit"] and "صفحهٔ ۲ از ۳" in edited.plain and "۲۱. " in edited.plain
     await sup.press("بعدی ▶️")
     edited = bot.api.current(first.chat_id, first.message_id)
-    assert "۴۸. " in edited.plain and [label for label, _ in edited.inline_buttons] == ["◀️ قبلی"]
-    await sup.press_data("rk|99", first.message_id)  # past the end: shows the last page
-    await sup.press_data("rk|-1", first.message_id)
+    assert "۴۸. " in edited.plain
+    assert [label for label, _ in edited.inline_buttons if "▶️" in label or "◀️" in label] == ["◀️ قبلی"]
+    await sup.press_data("rk|a|p|99", first.message_id)  # past the end: shows the last page
+    assert "۴۸. " in bot.api.current(first.chat_id, first.message_id).plain
+    await sup.press_data("rk|a|p|-1", first.message_id)
     assert bot.api.callback_answers[-1].get("text") == "این دکمه شناخته‌شده نیست."
 
 
@@ -121,12 +124,60 @@ async def test_forged_page_numbers_and_agencies_without_commitment(bot):
     assert (await import_rows(bot.db, rows)).ok
     rep = await bot_user_joined(bot)
     await rep.send("/ranking")
-    for forged in ("rk|²", "rk|", "rk|1|2", "rk|99999", "rk|9999"):
+    for forged in ("rk|²", "rk|", "rk|1|2", "rk|a|p|99999", "rk|x|p|0", "rk|a|p|0"):
         await rep.press_data(forged, rep.last_bot_message.message_id)
-    assert [a.get("text") for a in bot.api.callback_answers[-5:]] == ["این دکمه شناخته‌شده نیست."] * 4 + [None]
+    assert [a.get("text") for a in bot.api.callback_answers[-6:]] == ["این دکمه شناخته‌شده نیست."] * 5 + [None]
     text = (await rep.send("/ranking")).text
     assert "۴. شهرداری مشهد — ۰ شغل · بدون تعهد ثبت‌شده" in text
 
 
 async def bot_user_joined(bot):
     return await join(bot, *COUNTY_SUP)
+
+
+async def test_every_ranking_button(bot):
+    maryam, ali, reza = await join(bot, *MARYAM), await join(bot, *ALI), await join(bot, 505, "09125555555")
+    await file_report(maryam, "50", rasad=True)
+    await file_report(maryam, "150")
+    await file_report(ali, "120", rasad=True)
+    await file_report(reza, "10", rasad=True)
+    sup = await join(bot, *COUNTY_SUP)
+    reply = await sup.send("/ranking")
+    message = last_sent(reply)
+    assert "به ترتیب درصد تحقق تعهد" in message.plain
+    assert [label for label, _ in message.inline_buttons] == [
+        "• 🏢 دستگاه‌ها",
+        "🗺 شهرستان‌ها",
+        "• ٪ تحقق",
+        "٪ ثبت در رصد",
+        "تعداد شغل",
+    ]
+
+    def ranked(text: str) -> list[str]:
+        return [line.split(" — ")[0].split(". ", 1)[1] for line in text.splitlines() if ". " in line[:4]]
+
+    current = lambda: bot.api.current(message.chat_id, message.message_id)  # noqa: E731
+    # Both at 40%: the tie goes to more registered in Rasad (120 against 50).
+    assert ranked(current().plain) == ["بانک کشاورزی مشهد", "جهاد کشاورزی مشهد", "کمیته امداد مشهد"]
+    await sup.press("٪ ثبت در رصد")
+    text = current().plain
+    assert "به ترتیب درصد ثبت در سامانهٔ رصد" in text
+    assert ranked(text) == ["بانک کشاورزی مشهد", "جهاد کشاورزی مشهد", "کمیته امداد مشهد"]  # 40% vs 10%
+    assert "۱. بانک کشاورزی مشهد — ثبت‌شده ۱۲۰/۳۰۰ (۴۰٪) · محقق ۱۲۰" in text
+    await sup.press("تعداد شغل")
+    text = current().plain
+    assert ranked(text) == ["جهاد کشاورزی مشهد", "بانک کشاورزی مشهد", "کمیته امداد مشهد"]
+    assert "۱. جهاد کشاورزی مشهد — ۲۰۰ شغل (۴۰٪) · رصد ۵۰" in text
+    reply = await sup.press("🗺 شهرستان‌ها")
+    assert [m.kind for m in reply] == ["edit"]  # edited in place, not sent again
+    text = current().plain
+    assert "رتبه‌بندی شهرستان‌های استان خراسان رضوی" in text
+    assert "۱. مشهد — ۳۲۰ شغل (۳۲٪) · رصد ۱۷۰" in text and "۲. نیشابور — ۱۰ شغل (۲٫۵٪) · رصد ۱۰" in text
+    await sup.press("٪ تحقق")
+    assert "۱. مشهد — ۳۲۰/۱٬۰۰۰ (۳۲٪) · رصد ۱۷۰" in current().plain
+    await sup.press("🏢 دستگاه‌ها")
+    assert "رتبه‌بندی دستگاه‌های شهرستان مشهد" in current().plain
+    rep_view = last_sent(await maryam.send("/ranking"))
+    assert "🗺 شهرستان‌ها" not in [label for label, _ in rep_view.inline_buttons]
+    await maryam.press_data("rk|c|p|0", rep_view.message_id)  # a rep cannot switch to counties
+    assert "رتبه‌بندی دستگاه‌های شهرستان مشهد" in bot.api.current(rep_view.chat_id, rep_view.message_id).plain
