@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     rem = sub.add_parser("reminders", help="plan or send reminders as at a moment (Jalali, Tehran time)")
     rem.add_argument("action", choices=["plan", "send-due"])
     rem.add_argument("--at", help='e.g. "1405-12-25 09:00"; default: now')
+    exp = sub.add_parser("export", help="the governorate's workbook (.xlsx) or ranking (.csv) for a scope")
+    exp.add_argument(
+        "--scope", required=True, help="county or province name (استان X / شهرستان X if ambiguous)"
+    )
+    exp.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.csv")
+    exp.add_argument("--locale", default=None, choices=["fa", "en"])
     hol = sub.add_parser("holidays", help="the holiday calendar (non-working days besides Fridays)")
     hol.add_argument("action", choices=["add", "remove", "list"])
     hol.add_argument("date", nargs="?", help="Jalali date, e.g. 1405/12/25")
@@ -200,6 +206,46 @@ async def _holidays(settings: Settings, action: str, date_text: str | None, note
         await db.dispose()
 
 
+async def _export(settings: Settings, scope_name: str, out: Path, locale: str | None) -> int:
+    from bot import workbook
+    from bot.render import Renderer
+    from jobs.texts import summary_text
+    from models.jalali import local_today
+    from models.schema import utcnow
+    from models.stats import scope_named
+
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        print(f"{out}: the output must end in .xlsx or .csv", file=sys.stderr)
+        return 1
+    await _upgrade(settings)
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            scope = await scope_named(session, scope_name)
+            if isinstance(scope, str):
+                print(scope, file=sys.stderr)
+                return 1
+            now = utcnow()
+            today = local_today(settings.tz, now)
+            year = settings.year_at(now)
+            data = await workbook.gather(session, scope, year, today, now, settings.tz)
+    finally:
+        await db.dispose()
+    r = Renderer("plain", locale or settings.bot_default_locale)
+    title = (
+        r(f"ranking.scope_{scope.kind}", name=scope.name or "")
+        if scope.kind != "all"
+        else r("ranking.scope_all")
+    )
+    if out.suffix.lower() == ".csv":
+        content = workbook.build_csv(data, r)
+    else:
+        content = workbook.build_xlsx(data, r, summary_text(r, title, data.brief, today))
+    await asyncio.to_thread(out.write_bytes, content)
+    print(f"{out}: {len(data.brief.rows)} agencies, {len(data.achievements)} achievements")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -228,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--at '{args.at}' is not a moment such as \"1405-12-25 09:00\"", file=sys.stderr)
             return 1
         return asyncio.run(_reminders(settings, args.action, at))
+    if args.command == "export":
+        return asyncio.run(_export(settings, args.scope, args.out, args.locale))
     if args.command == "holidays":
         return asyncio.run(_holidays(settings, args.action, args.date, args.note))
     return 1

@@ -39,6 +39,8 @@ class Renderer:
     def escape(self, value: str) -> str:
         if self.platform == "telegram":
             return html.escape(value, quote=False)
+        if self.platform == "plain":  # files and terminals: no markup at all
+            return value
         return value.translate(_BALE_SPECIAL)
 
     def bold(self, value: str) -> Markup:
@@ -77,6 +79,9 @@ class Renderer:
     def raw(self, key: str) -> str:
         return text(self.locale, key)
 
+    def raw_list(self, key: str) -> list[str]:
+        return text_list(self.locale, key)
+
     def __call__(self, key: str, **values: object) -> Markup:
         return self.fill(text(self.locale, key), **values)
 
@@ -99,6 +104,8 @@ class Renderer:
         return "".join(out)
 
     def _wrap_bold(self, inner: str) -> str:
+        if self.platform == "plain":
+            return inner
         return f"<b>{inner}</b>" if self.platform == "telegram" else f"*{inner}*"
 
     def _value(self, value: object, spec: str) -> str:

@@ -18,8 +18,32 @@ log = logging.getLogger(__name__)
 GUEST = ("start", "help")
 BY_ROLE = {
     "rep": ("report", "status", "ranking", "settings", "help", "lang", "cancel"),
-    "supervisor": ("ranking", "digest", "settings", "help", "lang", "cancel"),
-    "admin": ("ranking", "digest", "remind_now", "holidays", "settings", "help", "lang", "cancel"),
+    "supervisor": (
+        "ranking",
+        "summary",
+        "chart",
+        "export",
+        "agency",
+        "digest",
+        "settings",
+        "help",
+        "lang",
+        "cancel",
+    ),
+    "admin": (
+        "ranking",
+        "summary",
+        "chart",
+        "export",
+        "agency",
+        "digest",
+        "remind_now",
+        "holidays",
+        "settings",
+        "help",
+        "lang",
+        "cancel",
+    ),
 }
 
 

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import general, identity, onboarding, ranking, reminders, report, status
+from handlers import agency, exports, general, identity, onboarding, ranking, reminders, report, status
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
@@ -33,6 +33,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "settings": reminders.settings_command,
         "remind_now": reminders.remind_now_command,
         "holidays": reminders.holidays_command,
+        "agency": agency.command,
+        "summary": exports.summary_command,
+        "export": exports.export_command,
+        "chart": exports.chart_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
@@ -42,6 +46,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(ranking.callback, pattern=rf"^{ranking.PREFIX}\|"))
     app.add_handler(CallbackQueryHandler(general.lang_callback, pattern=r"^lg\|"))
     app.add_handler(CallbackQueryHandler(reminders.settings_callback, pattern=r"^st\|"))
+    app.add_handler(CallbackQueryHandler(agency.callback, pattern=r"^ag\|"))
     app.add_handler(CallbackQueryHandler(reminders.remind_now_callback, pattern=r"^rn\|"))
     app.add_handler(CallbackQueryHandler(general.forged_callback))
     app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))

@@ -170,3 +170,49 @@ async def digest(
         ]
     lines += [Markup(""), r("reminders.digest_footer")]
     return r.join(lines)
+
+
+def summary_text(r: Renderer, scope: Markup, brief, today: dt.date) -> Markup:  # type: ignore[no-untyped-def]
+    """The working-group brief (also the workbook's first sheet)."""
+    lines = [
+        r("summary.title", scope=scope, date=today),
+        r(
+            "summary.totals",
+            target=brief.target,
+            achieved=brief.achieved,
+            percent=_pct(r, brief.achieved, brief.target),
+            registered=brief.registered,
+            registered_percent=_pct(r, brief.registered, brief.target),
+        ),
+        r("summary.week", change=brief.week_change),
+        r("summary.behind", behind=brief.behind, agencies=brief.agencies),
+        Markup(""),
+    ]
+    if brief.laggards:
+        lines.append(r("summary.laggards_title"))
+        lines += [
+            r(
+                "summary.laggard_line",
+                rank=i + 1,
+                name=row.name,
+                achieved=row.achieved,
+                target=row.target,
+                percent=_pct(r, row.achieved, row.target),
+                gap=row.target - row.achieved,
+            )
+            for i, row in enumerate(brief.laggards)
+        ]
+    else:
+        lines.append(r("summary.no_laggards"))
+    lines.append(Markup(""))
+    if brief.unregistered:
+        lines.append(r("summary.unregistered_title"))
+        lines += [
+            r("summary.unregistered_line", name=row.name, jobs=row.achieved - row.registered)
+            for row in brief.unregistered[:10]
+        ]
+        if len(brief.unregistered) > 10:
+            lines.append(r("reminders.digest_more", count=len(brief.unregistered) - 10))
+    else:
+        lines.append(r("summary.no_unregistered"))
+    return r.join(lines)

@@ -330,3 +330,59 @@ async def agency_status(
         recent=recent,
         projection=project(achieved, last30, target or 0, pace),
     )
+
+
+async def monthly_series(
+    session: AsyncSession, agency_ids: list[int] | None, year: int
+) -> list[tuple[int, int]]:
+    """(jobs, registered) per Jalali month 1..12 of the year; agency_ids None = every agency."""
+    from models.jalali import to_jalali
+
+    query = select(AgencyDay.day, func.sum(AgencyDay.jobs), func.sum(AgencyDay.registered)).where(
+        AgencyDay.year == year
+    )
+    if agency_ids is not None:
+        query = query.where(AgencyDay.agency_id.in_(agency_ids))
+    months = [[0, 0] for _ in range(12)]
+    for day, jobs, registered in await session.execute(query.group_by(AgencyDay.day)):
+        month = (
+            to_jalali(day).month if to_jalali(day).year == year else (1 if to_jalali(day).year < year else 12)
+        )
+        months[month - 1][0] += int(jobs)
+        months[month - 1][1] += int(registered)
+    return [(j, r) for j, r in months]
+
+
+async def find_agencies(session: AsyncSession, scope: Scope, text: str, limit: int = 10) -> list[Agency]:
+    """By exact code, else by a name containing the text (letters normalised, spaces ignored)."""
+    from models.textnorm import search_key, to_ascii_digits
+
+    query = select(Agency)
+    if scope.county_ids is not None:
+        query = query.where(Agency.county_id.in_(scope.county_ids))
+    code = to_ascii_digits(text).strip()
+    exact = (await session.execute(query.where(Agency.code == code))).scalars().first()
+    if exact is not None:
+        return [exact]
+    key = search_key(text)
+    if not key:
+        return []
+    matches = [
+        a for a in (await session.execute(query.order_by(Agency.name))).scalars() if key in search_key(a.name)
+    ]
+    return matches[:limit]
+
+
+async def scope_named(session: AsyncSession, name: str) -> Scope | str:
+    """A county or province typed by an operator (`استان X` / `شهرستان X` when ambiguous); or the reason."""
+    from models.importer import _region_index
+
+    index = await _region_index(session)
+    resolved = index.resolve_scope(name)
+    if isinstance(resolved, str):
+        return resolved
+    kind, key = resolved
+    if kind == "province":
+        return await _province(session, index.provinces[key[0]])  # type: ignore[arg-type]
+    county = index.counties[key]  # type: ignore[index]
+    return Scope("county", county.name, (county.id,))  # type: ignore[union-attr]

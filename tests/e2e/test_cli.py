@@ -92,3 +92,20 @@ async def test_make_run_entry_point_answers_through_any_bot_api_server(tmp_path,
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
     assert api.token not in stderr.decode()  # tokens never reach the log
+
+
+def test_export_from_the_command_line(tmp_path):
+    from openpyxl import load_workbook
+
+    assert cli(tmp_path, "import", str(ROOT / "examples" / "roster.xlsx")).returncode == 0
+    result = cli(tmp_path, "export", "--scope", "استان خراسان رضوی", "--out", str(tmp_path / "out.xlsx"))
+    assert result.returncode == 0, result.stderr
+    assert "5 agencies, 0 achievements" in result.stdout
+    wb = load_workbook(tmp_path / "out.xlsx")
+    first = next(wb["ranking"].iter_rows(min_row=2))
+    assert first[2].value == "آموزش فنی و حرفه‌ای مشهد"  # no reports: ties go by name
+    result = cli(tmp_path, "export", "--scope", "مشهد", "--out", str(tmp_path / "r.csv"), "--locale", "en")
+    assert result.returncode == 0
+    assert (tmp_path / "r.csv").read_text("utf-8-sig").startswith("Rank,Code,Agency")
+    bad = cli(tmp_path, "export", "--scope", "تهران", "--out", str(tmp_path / "x.xlsx"))
+    assert bad.returncode == 1 and "unknown county or province" in bad.stderr

@@ -1,0 +1,275 @@
+"""The governorate's workbook (xlsx) and the ranking as CSV: what /export and `python -m bot export` send.
+
+Numbers are numbers and percents are fractions formatted as percent, so the sheet computes; dates are
+Jalali text with Latin digits (YYYY/MM/DD) so they sort and filter as text."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.render import Renderer
+from models import summary
+from models.jalali import to_jalali
+from models.schema import Achievement, Agency, Beneficiary, Person, Region
+from models.stats import RankRow, Scope
+
+
+@dataclass
+class ExportData:
+    brief: summary.Brief
+    codes: dict[int, str]  # agency id -> code
+    counties: dict[int, str]  # agency id -> county name
+    achievements: list[tuple]  # rows for the achievements sheet
+
+
+def jalali_text(day: dt.date) -> str:
+    j = to_jalali(day)
+    return f"{j.year}/{j.month:02d}/{j.day:02d}"
+
+
+async def gather(
+    session: AsyncSession, scope: Scope, year: int, today: dt.date, now: dt.datetime, tz: dt.tzinfo
+) -> ExportData:
+    brief = await summary.build(session, scope, year, today, now)
+    agencies = select(Agency.id, Agency.code, Region.name).join(Region, Region.id == Agency.county_id)
+    if scope.county_ids is not None:
+        agencies = agencies.where(Agency.county_id.in_(scope.county_ids))
+    codes, counties = {}, {}
+    for agency_id, code, county in await session.execute(agencies):
+        codes[agency_id], counties[agency_id] = code, county
+    n_codes = (
+        select(Beneficiary.achievement_id, func.count().label("n"))
+        .group_by(Beneficiary.achievement_id)
+        .subquery()
+    )
+    query = (
+        select(Achievement, Agency.code, Agency.name, Region.name, Person.name, func.coalesce(n_codes.c.n, 0))
+        .join(Agency, Agency.id == Achievement.agency_id)
+        .join(Region, Region.id == Agency.county_id)
+        .join(Person, Person.id == Achievement.person_id)
+        .outerjoin(n_codes, n_codes.c.achievement_id == Achievement.id)
+        .where(Achievement.year == year)
+        .order_by(Achievement.created_on, Achievement.id)
+    )
+    if scope.county_ids is not None:
+        query = query.where(Agency.county_id.in_(scope.county_ids))
+    rows = []
+    for a, code, name, county, reporter, n in await session.execute(query):
+        local = a.created_at.astimezone(tz)
+        rows.append(
+            (
+                a.id,
+                code,
+                name,
+                county,
+                jalali_text(a.created_on),
+                a.jobs,
+                a.sector,
+                a.title,
+                a.rasad_registered,
+                a.tracking_code or "",
+                int(n),
+                reporter,
+                f"{jalali_text(local.date())} {local:%H:%M}",
+                a.status,
+            )
+        )
+    return ExportData(brief, codes, counties, rows)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole > 0 else None
+
+
+def _standing(r: Renderer, row: RankRow) -> str:
+    mark = row.projection.mark if row.projection else None
+    return r.raw(f"export.{mark}") if mark else ""
+
+
+class _Sheet:
+    """A write-only sheet with a bold frozen header, sized columns and typed cells."""
+
+    def __init__(self, wb: Workbook, title: str, headers: list[str], widths: list[int], rtl: bool) -> None:
+        self.ws = wb.create_sheet(title)
+        self.ws.sheet_view.rightToLeft = rtl
+        self.ws.freeze_panes = "A2"
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        bold = Font(bold=True)
+        header = []
+        for text in headers:
+            cell = WriteOnlyCell(self.ws, value=text)
+            cell.font = bold
+            header.append(cell)
+        self.ws.append(header)
+
+    def append(self, values: list[object], percent_columns: tuple[int, ...] = ()) -> None:
+        cells = []
+        for index, value in enumerate(values):
+            cell = WriteOnlyCell(self.ws, value=value)
+            if index in percent_columns:
+                cell.number_format = "0.0%"
+            cells.append(cell)
+        self.ws.append(cells)
+
+
+def build_xlsx(data: ExportData, r: Renderer, brief_text: str) -> bytes:
+    rtl = r.locale == "fa"
+    h = lambda key: r.raw(f"export.{key}")  # noqa: E731
+    wb = Workbook(write_only=True)
+
+    sheet = _Sheet(wb, "summary", [h("summary_sheet_title")], [110], rtl)
+    for line in brief_text.replace("**", "").splitlines():
+        sheet.append([line])
+
+    sheet = _Sheet(
+        wb,
+        "ranking",
+        [
+            h(k)
+            for k in (
+                "rank",
+                "code",
+                "agency",
+                "county",
+                "target",
+                "achieved",
+                "percent",
+                "registered",
+                "registered_percent",
+                "unregistered",
+                "standing",
+                "projection_year",
+                "projection_recent",
+                "weekly",
+            )
+        ],
+        [7, 10, 36, 16, 11, 11, 11, 12, 11, 11, 13, 15, 15, 12],
+        rtl,
+    )
+    for row in data.brief.rows:
+        p = row.projection
+        sheet.append(
+            [
+                row.rank,
+                data.codes.get(row.agency_id, ""),
+                row.name,
+                data.counties.get(row.agency_id, ""),
+                row.target or None,
+                row.achieved,
+                _ratio(row.achieved, row.target),
+                row.registered,
+                _ratio(row.registered, row.target),
+                row.achieved - row.registered,
+                _standing(r, row),
+                p.whole_year if p else None,
+                p.recent if p else None,
+                p.weekly_needed if p and row.target else None,
+            ],
+            percent_columns=(6, 8),
+        )
+
+    sheet = _Sheet(
+        wb,
+        "agencies",
+        [h(k) for k in ("code", "agency", "county", "target", "achieved", "registered", "percent")],
+        [10, 36, 16, 11, 11, 12, 11],
+        rtl,
+    )
+    for row in sorted(data.brief.rows, key=lambda x: data.codes.get(x.agency_id, "")):
+        sheet.append(
+            [
+                data.codes.get(row.agency_id, ""),
+                row.name,
+                data.counties.get(row.agency_id, ""),
+                row.target or None,
+                row.achieved,
+                row.registered,
+                _ratio(row.achieved, row.target),
+            ],
+            percent_columns=(6,),
+        )
+
+    sheet = _Sheet(
+        wb,
+        "achievements",
+        [
+            h(k)
+            for k in (
+                "id",
+                "code",
+                "agency",
+                "county",
+                "date",
+                "jobs",
+                "sector",
+                "title",
+                "rasad",
+                "tracking",
+                "codes",
+                "reporter",
+                "reported_at",
+                "status",
+            )
+        ],
+        [8, 10, 30, 14, 12, 10, 12, 40, 10, 16, 12, 22, 18, 12],
+        rtl,
+    )
+    for a in data.achievements:
+        values = list(a)
+        values[6] = r.raw(f"sectors.{values[6]}")
+        values[8] = h("yes") if values[8] else h("no")
+        values[13] = h(f"status_{values[13]}")
+        sheet.append(values)
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def build_csv(data: ExportData, r: Renderer) -> bytes:
+    """The ranking as CSV, UTF-8 with a BOM so Excel opens Persian text correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            r.raw(f"export.{k}")
+            for k in (
+                "rank",
+                "code",
+                "agency",
+                "county",
+                "target",
+                "achieved",
+                "percent",
+                "registered",
+                "standing",
+            )
+        ]
+    )
+    for row in data.brief.rows:
+        percent = round(row.achieved * 100 / row.target, 1) if row.target else ""
+        writer.writerow(
+            [
+                row.rank,
+                data.codes.get(row.agency_id, ""),
+                row.name,
+                data.counties.get(row.agency_id, ""),
+                row.target or "",
+                row.achieved,
+                percent,
+                row.registered,
+                _standing(r, row),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,112 @@
+"""/agency NAME_OR_CODE: one agency in depth, for supervisors (within their scope)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.render import Markup
+from handlers.common import answer_callback, inline, requires, send
+from models.schema import Agency
+from models.stats import agency_status, find_agencies, monthly_series, scope_of
+
+log = logging.getLogger(__name__)
+PREFIX = "ag"
+
+
+async def _show(update: Update, context: BotContext, agency: Agency) -> None:
+    rt, r = context.rt, context.r
+    async with rt.db.session() as session:
+        st = await agency_status(session, agency.id, rt.year, rt.today())
+        months = await monthly_series(session, [agency.id], rt.year)
+    assert st is not None
+    lines = [
+        r(
+            "agency.title",
+            name=agency.name,
+            code=Markup(r.digits(agency.code)),
+            year=Markup(r.digits(str(rt.year))),
+        )
+    ]
+    if st.target:
+        lines.append(
+            r(
+                "agency.commitment",
+                target=st.target,
+                achieved=st.achieved,
+                percent=Markup(r.percent(st.achieved, st.target)),
+            )
+        )
+    else:
+        lines.append(r("agency.no_commitment", achieved=st.achieved))
+    lines.append(r("agency.registered", registered=st.registered, unregistered=st.achieved - st.registered))
+    if st.target and st.projection.mark:
+        lines.append(r(f"agency.mark_{st.projection.mark}", expected=st.pace.expected(st.target)))
+    lines.append(r("agency.projection", whole=st.projection.whole_year, recent=st.projection.recent))
+    if st.target and st.achieved < st.target and st.pace.days_left >= 0:
+        lines.append(r("agency.weekly", weekly=st.weekly_needed))
+    names = r.raw_list("calendar.months")
+    shown = [(i, m) for i, m in enumerate(months) if m[0] or m[1]]
+    if shown:
+        lines += [Markup(""), r("agency.months_title")]
+        lines += [r("agency.month_line", month=names[i], jobs=j, registered=g) for i, (j, g) in shown]
+    if st.recent:
+        lines += [Markup(""), r("agency.recent_title")]
+        for rep in st.recent:
+            mark = r.raw("status.mark_registered" if rep.rasad_registered else "status.mark_unregistered")
+            lines.append(
+                r(
+                    "status.recent_line",
+                    date=rep.created_on,
+                    jobs=rep.jobs,
+                    sector=r.raw(f"sectors.{rep.sector}"),
+                    title=rep.title,
+                    mark=mark,
+                )
+            )
+    await send(update, context, r.join(lines))
+
+
+@requires("supervisor", "admin")
+async def command(update: Update, context: BotContext) -> None:
+    rt, r, who = context.rt, context.r, context.identity
+    assert who is not None
+    text = " ".join(context.args or []).strip()
+    if not text:
+        await send(update, context, r("agency.usage"))
+        return
+    async with rt.db.session() as session:
+        scope = await scope_of(session, who)
+        found = await find_agencies(session, scope, text) if scope else []
+    if not found:
+        await send(update, context, r("agency.not_found"))
+    elif len(found) == 1:
+        await _show(update, context, found[0])
+    else:
+        await send(
+            update, context, r("agency.choose"), inline([[(a.name, f"{PREFIX}|{a.id}")] for a in found])
+        )
+
+
+@requires("supervisor", "admin")
+async def callback(update: Update, context: BotContext) -> None:
+    query, rt, who = update.callback_query, context.rt, context.identity
+    assert query is not None and who is not None
+    match = re.fullmatch(r"ag\|([0-9]{1,9})", query.data or "")
+    agency = None
+    if match:
+        async with rt.db.session() as session:
+            agency = await session.get(Agency, int(match.group(1)))
+            scope = await scope_of(session, who)
+        # The button is only a hint: the scope is checked again here.
+        if agency and scope and scope.county_ids is not None and agency.county_id not in scope.county_ids:
+            agency = None
+    if agency is None:
+        log.warning("update %s: refused agency data %r", update.update_id, query.data)
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    await answer_callback(update)
+    await _show(update, context, agency)
