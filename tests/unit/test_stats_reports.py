@@ -230,3 +230,24 @@ async def test_totals_always_equal_the_sum_of_achievements(seeded):
         totals = {t.agency_id: t for t in (await s.execute(select(AgencyTotal))).scalars()}
     assert {k: v.achieved for k, v in totals.items()} == sums
     assert totals[a.agency_id].registered == 4 and totals[a.agency_id].reports == 3
+
+
+def test_projections_on_hand_made_series():
+    from models.jalali import pace_for
+    from models.stats import project
+
+    pace = pace_for(YEAR, TODAY)  # day 254 of 365, 111 days left
+    # Steady all year: 254 so far, 30 in the last 30 days -> 365 at either pace.
+    steady = project(254, 30, 400, pace)
+    assert (steady.whole_year, steady.recent, steady.mark) == (365, 365, "at_risk")
+    # Slow start, fast lately: behind the pro-rata path but the last 30 days carry it past the target.
+    late = project(200, 90, 500, pace)
+    assert (late.whole_year, late.recent, late.mark) == (287, 533, "behind")
+    # Ahead of the path but silent for a month: at its recent pace it stops at 400, so at risk.
+    ahead = project(400, 0, 500, pace)
+    assert (ahead.recent, ahead.mark) == (400, "at_risk")
+    done = project(600, 0, 500, pace)
+    assert done.mark == "on_pace" and done.weekly_needed == 0
+    assert project(10, 5, 0, pace).mark is None  # no commitment, no mark
+    early = pace_for(YEAR, dt.date(2026, 3, 30))  # day 10: the window is the 10 days so far
+    assert project(10, 10, 300, early).recent == 10 + 10 * early.days_left // 10
