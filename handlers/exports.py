@@ -7,7 +7,6 @@ import logging
 
 from telegram import InputFile, Update
 
-from bot import charts, workbook
 from bot.context import BotContext
 from bot.render import Renderer
 from handlers.common import requires, scope_title, send
@@ -50,6 +49,8 @@ async def export_command(update: Update, context: BotContext) -> None:
     scope = await _scope(update, context)
     if scope is None:
         return
+    from bot import workbook  # openpyxl loads on first use, not at start-up
+
     as_csv = [a.lower() for a in (context.args or [])[:1]] == ["csv"]
     async with rt.db.session() as session:
         data = await workbook.gather(session, scope, rt.year, rt.today(), rt.clock(), rt.settings.tz)
@@ -80,6 +81,8 @@ async def export_command(update: Update, context: BotContext) -> None:
 
 @requires("supervisor", "admin")
 async def chart_command(update: Update, context: BotContext) -> None:
+    from bot import charts  # matplotlib loads on first use, not at start-up
+
     rt, r = context.rt, context.r
     scope = await _scope(update, context)
     if scope is None:
