@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit
 from models.db import Database
 from models.phone import normalize_phone
-from models.schema import ROLES, Agency, Commitment, Person, Region
+from models.schema import ROLES, Agency, Commitment, CountyCommitment, Person, Region
 from models.textnorm import clean_text, search_key, to_ascii_digits
 
 COLUMNS = {
     "agencies": ("code", "name", "county", "province"),
     "commitments": ("agency_code", "year", "target"),
     "people": ("name", "phone", "role", "agency_code", "scope", "active"),
+    "county_commitments": ("county", "province", "year", "target"),
 }
 MAX_LENGTH = {"code": 40, "agency_code": 40, "name": 200, "county": 100, "province": 100, "scope": 110}
 ACTIVE_VALUES = {
@@ -43,6 +44,7 @@ REQUIRED = {
     "agencies": {"code", "name", "county", "province"},
     "commitments": {"agency_code", "year", "target"},
     "people": {"name", "phone", "role"},
+    "county_commitments": {"county", "province", "year", "target"},
 }
 ROLE_ALIASES = {"نماینده": "rep", "ناظر": "supervisor", "معاون": "supervisor", "کارشناس": "supervisor"}
 ROLE_ALIASES |= {"مدیر": "admin", **{r: r for r in ROLES}}
@@ -134,7 +136,11 @@ def read_file(path: Path) -> Rows:
             raise ImportFileError("the file is empty")
         header = {_cell(h).lower() for h in table[0]}
         for kind, required in REQUIRED.items():
-            if required <= header and (kind != "people" or "code" not in header):
+            if (
+                required <= header
+                and (kind != "people" or "code" not in header)
+                and (kind != "county_commitments" or "code" not in header)
+            ):
                 return {kind: _rows_from_table(table, kind)}
         raise ImportFileError(
             "the header row matches none of: " + "; ".join(",".join(c) for c in COLUMNS.values())
@@ -235,6 +241,29 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
         if year is not None and (code, year) in seen_commitments:
             errors.append(RowError("commitments", number, f"commitment for {code} in {year} appears twice"))
         seen_commitments.add((code, year or 0))
+    seen_counties: set[tuple[str, str, int]] = set()
+    for number, row in rows.get("county_commitments", []):
+        key = (search_key(row.get("province", "")), search_key(row.get("county", "")))
+        year, target = _int(row.get("year", "")), _int(row.get("target", ""))
+        if key not in index.counties:
+            errors.append(
+                RowError(
+                    "county_commitments",
+                    number,
+                    f"unknown county '{row.get('county', '')}' in '{row.get('province', '')}'",
+                )
+            )
+        if year is None or not 1390 <= year <= 1500:
+            errors.append(
+                RowError("county_commitments", number, f"year '{row.get('year', '')}' is not a Jalali year")
+            )
+        if target is None or not 0 <= target <= TARGET_MAX:
+            errors.append(
+                RowError("county_commitments", number, f"target '{row.get('target', '')}' is not valid")
+            )
+        if (*key, year or 0) in seen_counties:
+            errors.append(RowError("county_commitments", number, "this county and year appear twice"))
+        seen_counties.add((*key, year or 0))
     phones: set[str] = set()
     for number, row in rows.get("people", []):
         if not row.get("name"):
@@ -301,7 +330,13 @@ async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> Im
 
         async def upsert(kind: str, entity: Any, key: dict[str, Any], values: dict[str, Any]) -> Any:
             if entity is None:
-                entity = {"agency": Agency, "commitment": Commitment, "person": Person}[kind](**key, **values)
+                model = {
+                    "agency": Agency,
+                    "commitment": Commitment,
+                    "person": Person,
+                    "county_commitment": CountyCommitment,
+                }[kind]
+                entity = model(**key, **values)
                 session.add(entity)
                 await session.flush()
                 result.created[kind] += 1
@@ -310,7 +345,7 @@ async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> Im
                     actor=actor,
                     action=f"{kind}.create",
                     entity=kind,
-                    entity_id=entity.id,
+                    entity_id=getattr(entity, "id", None),
                     after={**key, **values},
                 )
                 return entity
@@ -326,7 +361,7 @@ async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> Im
                 actor=actor,
                 action=f"{kind}.update",
                 entity=kind,
-                entity_id=entity.id,
+                entity_id=getattr(entity, "id", None),
                 before=before,
                 after={k: values[k] for k in before},
             )
@@ -347,6 +382,17 @@ async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> Im
                 )
             ).scalar_one_or_none()
             await upsert("commitment", existing, {"agency_id": agency.id, "year": year}, {"target": target})
+
+        for _, row in rows.get("county_commitments", []):
+            county = await _region(session, index, row["province"], row["county"])
+            year = _int(row["year"])
+            existing = await session.get(CountyCommitment, (county.id, year))
+            await upsert(
+                "county_commitment",
+                existing,
+                {"region_id": county.id, "year": year},
+                {"target": _int(row["target"])},
+            )
 
         for _, row in rows.get("people", []):
             phone = normalize_phone(row["phone"])

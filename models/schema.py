@@ -253,3 +253,12 @@ class AgencyDay(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     jobs: Mapped[int] = mapped_column(Integer, default=0)
     registered: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CountyCommitment(Base):
+    """A county's own commitment, where the province imports one (else its agencies' sum is used)."""
+
+    __tablename__ = "county_commitments"
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.jalali import Pace, pace_for
 from models.people import Identity
-from models.schema import Achievement, Agency, AgencyDay, AgencyTotal, Commitment, Region
+from models.schema import Achievement, Agency, AgencyDay, AgencyTotal, Commitment, CountyCommitment, Region
 
 MEASURES = ("percent", "registered", "jobs")
 RECENT_DAYS = 30
@@ -229,10 +229,16 @@ async def ranking(
 async def county_ranking(
     session: AsyncSession, scope: Scope, year: int, today: dt.date, *, measure: str = "percent"
 ) -> RankingPage:
-    """Counties of a province, by their agencies' totals against the sum of their agencies' commitments."""
+    """Counties of a province, by their agencies' totals against the county commitments."""
     pace = pace_for(year, today)
     target, achieved, registered = _columns(year)
-    county_target = func.coalesce(func.sum(target), 0)
+    imported = (
+        select(CountyCommitment.region_id, CountyCommitment.target)
+        .where(CountyCommitment.year == year)
+        .subquery()
+    )
+    # The county's own commitment where one is imported, else the sum of its agencies' commitments.
+    county_target = func.coalesce(func.max(imported.c.target), func.sum(target), 0)
     county_achieved = func.coalesce(func.sum(achieved), 0)
     county_registered = func.coalesce(func.sum(registered), 0)
     query = (
@@ -240,6 +246,7 @@ async def county_ranking(
             select(Region.id, Region.name, county_target, county_achieved, county_registered), year, scope
         )
         .join(Region, Region.id == Agency.county_id)
+        .outerjoin(imported, imported.c.region_id == Region.id)
         .group_by(Region.id, Region.name)
     )
     rows = (

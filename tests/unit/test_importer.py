@@ -192,3 +192,28 @@ async def test_people_can_be_deactivated_by_reimport(database):
     async with database.session() as s:
         person = (await s.execute(select(Person).where(Person.phone == "+989121111111"))).scalar_one()
         assert person.active is False
+
+
+async def test_county_commitments_are_imported_and_rank_counties(database):
+    import datetime as dt
+
+    from models.stats import county_ranking, scope_named
+
+    assert (await import_rows(database, roster_rows())).ok
+    rows = {
+        "county_commitments": [
+            (2, {"county": "مشهد", "province": "خراسان رضوی", "year": "1405", "target": "2000"}),
+            (3, {"county": "قوچان", "province": "خراسان رضوی", "year": "1405", "target": "5"}),
+        ]
+    }
+    result = await import_rows(database, rows)
+    assert [str(e) for e in result.errors] == [
+        "county_commitments row 3: unknown county 'قوچان' in 'خراسان رضوی'"
+    ]
+    rows["county_commitments"].pop()
+    assert (await import_rows(database, rows)).ok
+    async with database.session() as s:
+        scope = await scope_named(s, "استان خراسان رضوی")
+        page = await county_ranking(s, scope, 1405, dt.date(2026, 11, 29))
+    targets = {row.name: row.target for row in page.rows}
+    assert targets == {"مشهد": 2000, "نیشابور": 400}  # imported for Mashhad; Neyshabur's agencies' sum
