@@ -23,6 +23,14 @@ from models.jalali import to_jalali
 from models.schema import Achievement, Agency, Beneficiary, Person, Region
 from models.stats import RankRow, Scope
 
+FORMULA_START = ("=", "+", "-", "@")
+ACHIEVEMENT_ROWS_MAX = 1_000_000  # Excel holds 1,048,576 rows a sheet
+
+
+def _csv_safe(value: object) -> object:
+    """A spreadsheet would run a cell starting with = + - @ as a formula."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
 
 @dataclass
 class ExportData:
@@ -52,36 +60,69 @@ async def gather(
         .group_by(Beneficiary.achievement_id)
         .subquery()
     )
+    # Plain columns, not ORM objects: a year of a province's reports is many rows.
     query = (
-        select(Achievement, Agency.code, Agency.name, Region.name, Person.name, func.coalesce(n_codes.c.n, 0))
+        select(
+            Achievement.id,
+            Agency.code,
+            Agency.name,
+            Region.name,
+            Achievement.created_on,
+            Achievement.jobs,
+            Achievement.sector,
+            Achievement.title,
+            Achievement.rasad_registered,
+            Achievement.tracking_code,
+            func.coalesce(n_codes.c.n, 0),
+            Person.name,
+            Achievement.created_at,
+            Achievement.status,
+        )
         .join(Agency, Agency.id == Achievement.agency_id)
         .join(Region, Region.id == Agency.county_id)
         .join(Person, Person.id == Achievement.person_id)
         .outerjoin(n_codes, n_codes.c.achievement_id == Achievement.id)
         .where(Achievement.year == year)
         .order_by(Achievement.created_on, Achievement.id)
+        .limit(ACHIEVEMENT_ROWS_MAX)
     )
     if scope.county_ids is not None:
         query = query.where(Agency.county_id.in_(scope.county_ids))
     rows = []
-    for a, code, name, county, reporter, n in await session.execute(query):
-        local = a.created_at.astimezone(tz)
+    for row in await session.execute(query):
+        (
+            ident,
+            code,
+            name,
+            county,
+            created_on,
+            jobs,
+            sector,
+            title,
+            rasad,
+            tracking,
+            n,
+            reporter,
+            at,
+            status,
+        ) = row
+        local = at.astimezone(tz)
         rows.append(
             (
-                a.id,
+                ident,
                 code,
                 name,
                 county,
-                jalali_text(a.created_on),
-                a.jobs,
-                a.sector,
-                a.title,
-                a.rasad_registered,
-                a.tracking_code or "",
+                jalali_text(created_on),
+                jobs,
+                sector,
+                title,
+                rasad,
+                tracking or "",
                 int(n),
                 reporter,
                 f"{jalali_text(local.date())} {local:%H:%M}",
-                a.status,
+                status,
             )
         )
     return ExportData(brief, codes, counties, rows)
@@ -117,6 +158,8 @@ class _Sheet:
         cells = []
         for index, value in enumerate(values):
             cell = WriteOnlyCell(self.ws, value=value)
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                cell.data_type = "s"  # user text such as a title "=HYPERLINK(…)" must stay text
             if index in percent_columns:
                 cell.number_format = "0.0%"
             cells.append(cell)
@@ -261,15 +304,18 @@ def build_csv(data: ExportData, r: Renderer) -> bytes:
         percent = round(row.achieved * 100 / row.target, 1) if row.target else ""
         writer.writerow(
             [
-                row.rank,
-                data.codes.get(row.agency_id, ""),
-                row.name,
-                data.counties.get(row.agency_id, ""),
-                row.target or "",
-                row.achieved,
-                percent,
-                row.registered,
-                _standing(r, row),
+                _csv_safe(value)
+                for value in (
+                    row.rank,
+                    data.codes.get(row.agency_id, ""),
+                    row.name,
+                    data.counties.get(row.agency_id, ""),
+                    row.target or "",
+                    row.achieved,
+                    percent,
+                    row.registered,
+                    _standing(r, row),
+                )
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -102,7 +102,11 @@ async def callback(update: Update, context: BotContext) -> None:
             agency = await session.get(Agency, int(match.group(1)))
             scope = await scope_of(session, who)
         # The button is only a hint: the scope is checked again here.
-        if agency and scope and scope.county_ids is not None and agency.county_id not in scope.county_ids:
+        if (
+            agency is None
+            or scope is None
+            or (scope.county_ids is not None and agency.county_id not in scope.county_ids)
+        ):
             agency = None
     if agency is None:
         log.warning("update %s: refused agency data %r", update.update_id, query.data)

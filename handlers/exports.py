@@ -89,7 +89,8 @@ async def chart_command(update: Update, context: BotContext) -> None:
         return
     async with rt.db.session() as session:
         brief = await summary.build(session, scope, rt.year, rt.today(), rt.clock())
-        agency_ids = None if scope.county_ids is None else [row.agency_id for row in brief.rows]
+        # The target path covers committed agencies: so does the cumulative line.
+        agency_ids = [row.agency_id for row in brief.rows if row.target > 0]
         monthly = await monthly_series(session, agency_ids, rt.year)
     if not brief.rows:
         await send(update, context, r("export.no_data"))

@@ -16,15 +16,21 @@ from models.stats import RankingPage, RankRow, Scope, county_ranking, ranking, s
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
+NAME_MAX = 60
 PREFIX = "rk"
 MEASURES = {"p": "percent", "r": "registered", "j": "jobs"}
 _DATA = re.compile(r"rk\|([ac])\|([prj])\|([0-9]{1,4})")
 
 
+def short(name: str, limit: int = NAME_MAX) -> str:
+    """Twenty long names must still fit one editable message."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def _line(context: BotContext, row: RankRow, measure: str, counties: bool) -> Markup:
     r = context.r
     if row.target <= 0:
-        return r("ranking.line_no_target", rank=row.rank, name=row.name, achieved=row.achieved)
+        return r("ranking.line_no_target", rank=row.rank, name=short(row.name), achieved=row.achieved)
     mark_key = "behind" if row.behind else "on_pace"
     if not counties and row.projection is not None and row.projection.mark:
         mark_key = row.projection.mark
@@ -36,7 +42,7 @@ def _line(context: BotContext, row: RankRow, measure: str, counties: bool) -> Ma
     return r(
         key,
         rank=row.rank,
-        name=row.name,
+        name=short(row.name),
         achieved=row.achieved,
         target=row.target,
         percent=Markup(r.percent(part, row.target)),
@@ -100,7 +106,12 @@ def render_page(
         lines.append(r("ranking.uncommitted", jobs=page.uncommitted_achieved))
     if page.behind_count:
         lines.append(
-            r("ranking.behind_count", count=page.behind_count, total=page.total_agencies, share=share)
+            r(
+                "ranking.behind_count_counties" if counties else "ranking.behind_count",
+                count=page.behind_count,
+                total=page.total_agencies,
+                share=share,
+            )
         )
     lines.append(Markup(""))
     lines += [_line(context, row, page.measure, counties) for row in page.rows]

@@ -16,6 +16,7 @@ from models.schema import Achievement, Agency, AgencyDay, AgencyTotal, Commitmen
 
 MEASURES = ("percent", "registered", "jobs")
 RECENT_DAYS = 30
+IN_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -88,20 +89,21 @@ def project(achieved: int, recent_jobs: int, target: int, pace: Pace) -> Project
 async def recent_jobs(
     session: AsyncSession, agency_ids: list[int], year: int, today: dt.date
 ) -> dict[int, int]:
-    if not agency_ids:
-        return {}
     since = today - dt.timedelta(days=RECENT_DAYS - 1)
-    rows = await session.execute(
-        select(AgencyDay.agency_id, func.sum(AgencyDay.jobs))
-        .where(
-            AgencyDay.agency_id.in_(agency_ids),
-            AgencyDay.year == year,
-            AgencyDay.day >= since,
-            AgencyDay.day <= today,
+    out: dict[int, int] = {}
+    for start in range(0, len(agency_ids), IN_CHUNK):  # PostgreSQL takes at most 32,767 parameters
+        rows = await session.execute(
+            select(AgencyDay.agency_id, func.sum(AgencyDay.jobs))
+            .where(
+                AgencyDay.agency_id.in_(agency_ids[start : start + IN_CHUNK]),
+                AgencyDay.year == year,
+                AgencyDay.day >= since,
+                AgencyDay.day <= today,
+            )
+            .group_by(AgencyDay.agency_id)
         )
-        .group_by(AgencyDay.agency_id)
-    )
-    return {a: int(j) for a, j in rows}
+        out.update({a: int(j) for a, j in rows})
+    return out
 
 
 @dataclass(frozen=True)
@@ -239,8 +241,14 @@ async def county_ranking(
     )
     # The county's own commitment where one is imported, else the sum of its agencies' commitments.
     county_target = func.coalesce(func.max(imported.c.target), func.sum(target), 0)
-    county_achieved = func.coalesce(func.sum(achieved), 0)
-    county_registered = func.coalesce(func.sum(registered), 0)
+    # Against the agencies' sum, only committed agencies' jobs count (as in the agencies' totals).
+    has_own = func.max(imported.c.target).is_not(None)
+    county_achieved = func.coalesce(
+        case((has_own, func.sum(achieved)), else_=func.sum(case((target > 0, achieved), else_=0))), 0
+    )
+    county_registered = func.coalesce(
+        case((has_own, func.sum(registered)), else_=func.sum(case((target > 0, registered), else_=0))), 0
+    )
     query = (
         _joined(
             select(Region.id, Region.name, county_target, county_achieved, county_registered), year, scope
@@ -348,10 +356,17 @@ async def monthly_series(
     query = select(AgencyDay.day, func.sum(AgencyDay.jobs), func.sum(AgencyDay.registered)).where(
         AgencyDay.year == year
     )
-    if agency_ids is not None:
-        query = query.where(AgencyDay.agency_id.in_(agency_ids))
+    chunks = (
+        [None]
+        if agency_ids is None
+        else [agency_ids[i : i + IN_CHUNK] for i in range(0, len(agency_ids), IN_CHUNK)]
+    )
+    results = []
+    for chunk in chunks:
+        part = query if chunk is None else query.where(AgencyDay.agency_id.in_(chunk))
+        results += list(await session.execute(part.group_by(AgencyDay.day)))
     months = [[0, 0] for _ in range(12)]
-    for day, jobs, registered in await session.execute(query.group_by(AgencyDay.day)):
+    for day, jobs, registered in results:
         month = (
             to_jalali(day).month if to_jalali(day).year == year else (1 if to_jalali(day).year < year else 12)
         )

@@ -37,7 +37,7 @@ def clean_text(text: str) -> str:
 
 def search_key(text: str) -> str:
     """Comparison key: letters normalised, zero-width joiners and spaces ignored, case folded."""
-    return _SPACES.sub("", _INVISIBLE.sub("", text.translate(_LETTERS))).casefold()
+    return _SPACES.sub("", _INVISIBLE.sub("", text.translate(_LETTERS).translate(_DIGITS))).casefold()
 
 
 class NumberError(ValueError):

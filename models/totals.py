@@ -19,10 +19,10 @@ async def add(
     jobs: int,
     registered: int,
     at: dt.datetime,
+    reports: int = 1,
 ) -> None:
-    """Add one achievement's jobs (negative values subtract, for later edits and withdrawals)."""
+    """Add an achievement's jobs; negative jobs with reports=-1 (or 0) serve later withdrawals and edits."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    reports = 1 if jobs > 0 else -1
     total = insert(AgencyTotal).values(
         agency_id=agency_id,
         year=year,

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from bot import charts
-from tests.e2e.conftest import join
+from tests.e2e.conftest import join, last_sent
 from tests.e2e.test_status_ranking import COUNTY_SUP, file_report
 
 MARYAM, ALI = (501, "09121111111"), (502, "09122222222")
@@ -118,3 +118,54 @@ def test_persian_glyphs_are_joined_not_isolated():
     isolated = text_to_path.get_glyphs_with_font(font, "ب")[0][0][0]
     joined = [g[0] for g in text_to_path.get_glyphs_with_font(font, "ببب")[0]]
     assert len(set(joined)) == 3 and isolated not in joined  # initial, medial and final forms
+
+
+async def test_user_text_never_becomes_a_spreadsheet_formula(bot):
+    maryam = await join(bot, *MARYAM)
+    await maryam.send("/report")
+    await maryam.press("خدمات")
+    await maryam.send("3")
+    await maryam.press("امروز")
+    await maryam.send('=HYPERLINK("http://x","y")')
+    await maryam.press("رد شدن ⏭")
+    await maryam.press("هنوز نه")
+    await maryam.press("✅ تأیید و ثبت")
+    sup = await join(bot, *COUNTY_SUP)
+    wb = load_workbook(io.BytesIO((await sup.send("/export")).last.document["content"]))
+    cell = wb["achievements"]["H2"]
+    assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+
+
+async def test_agency_buttons_fail_closed_and_long_names_still_edit_in_place(bot):
+    from sqlalchemy import update
+
+    from models.importer import import_rows
+    from models.schema import Person
+
+    sup = await join(bot, *COUNTY_SUP)
+    rows = {
+        "agencies": [
+            (
+                i + 2,
+                {
+                    "code": f"9{i:02d}",
+                    "name": f"سازمان {i:02d} " + "ب" * 180,
+                    "county": "مشهد",
+                    "province": "خراسان رضوی",
+                },
+            )
+            for i in range(25)
+        ]
+    }
+    assert (await import_rows(bot.db, rows)).ok
+    message = last_sent(await sup.send("/ranking"))
+    assert len([m for m in bot.api.outbox if m.chat_id == sup.chat_id and "صفحهٔ ۱ از ۲" in m.plain]) == 1
+    reply = await sup.press("بعدی ▶️")
+    assert [m.kind for m in reply] == ["edit"] and "صفحهٔ ۲ از ۲" in bot.api.current(
+        message.chat_id, message.message_id
+    ).plain
+    assert "(کد ۹۱۲)" in (await sup.send("/agency سازمان ۱۲")).text  # stored as «سازمان 12 …»
+    async with bot.db.write() as s:
+        await s.execute(update(Person).where(Person.phone == "+989123333333").values(scope_region_id=None))
+    await sup.press_data("ag|1", message.message_id)
+    assert bot.api.callback_answers[-1].get("text") == "این دکمه شناخته‌شده نیست."

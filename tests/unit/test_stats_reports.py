@@ -211,6 +211,12 @@ async def test_jobs_of_agencies_without_commitment_stay_out_of_the_percent(seede
         page = await ranking(s, await scope_of(s, who), YEAR, TODAY)
     assert (page.achieved, page.registered, page.target, page.uncommitted_achieved) == (0, 0, 1000, 10)
     assert page.rows[-1].name == "شهرداری مشهد" and page.rows[-1].target == 0
+    from models.stats import county_ranking, wider_scope
+
+    async with seeded.session() as s:
+        counties = await county_ranking(s, await wider_scope(s, await scope_of(s, who)), YEAR, TODAY)
+    mashhad = next(r for r in counties.rows if r.name == "مشهد")
+    assert (mashhad.achieved, mashhad.target) == (0, 1000)  # the same rule as the agencies' totals
 
 
 async def test_totals_always_equal_the_sum_of_achievements(seeded):
