@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -146,13 +145,6 @@ class Settings(BaseSettings):
     @property
     def api_file_url(self) -> str:
         return self.bot_api_file_url or OFFICIAL_API[self.bot_platform][1]
-
-    def sqlite_path(self) -> Path | None:
-        prefix = "sqlite+aiosqlite:///"
-        if self.database_url.startswith(prefix):
-            path = self.database_url[len(prefix) :].split("?", 1)[0]
-            return Path(path) if path and path != ":memory:" else None
-        return None
 
 
 def load_settings(**overrides: object) -> Settings:

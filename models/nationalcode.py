@@ -26,8 +26,3 @@ def is_valid(code: str) -> bool:
     digits = [int(c) for c in code]
     remainder = sum(d * (10 - i) for i, d in enumerate(digits[:9])) % 11
     return digits[9] == (remainder if remainder < 2 else 11 - remainder)
-
-
-def mask(code: str) -> str:
-    """For logs: never write a full national code."""
-    return code[:3] + "****" + code[-2:] if len(code) == 10 else "***"

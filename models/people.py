@@ -34,14 +34,6 @@ class Identity:
     locale: str | None
     blocked: bool = False  # a send failed with 403; any message from them proves they are back
 
-    @property
-    def is_rep(self) -> bool:
-        return self.role == "rep"
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role in ("supervisor", "admin")
-
 
 async def load_identity(session: AsyncSession, platform: str, user_id: int) -> Identity | None:
     row = (

@@ -25,7 +25,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("rep", "supervisor", "admin")
 SECTORS = ("agriculture", "industry", "services")
-PLATFORMS = ("telegram", "bale")
 
 
 def utcnow() -> dt.datetime:

@@ -14,7 +14,6 @@ from models.schema import SECTORS, Draft
 KIND = "report"
 PREFIX = "rp"
 ORDER = ("sector", "jobs", "date", "title", "codes", "rasad")
-TEXT_STEPS = ("jobs", "date", "title", "codes", "tracking")
 BUTTON_STEPS = ("sector", "rasad", "summary", "edit")
 FIELDS = ("sector", "jobs", "date", "title", "codes", "rasad")
 
