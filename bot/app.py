@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import Settings
 from bot.context import BotContext
 from bot.runtime import Runtime, system_clock
+from bot.updates import PerUserUpdateProcessor
 from handlers import commands_menu
 from handlers.registry import register
 from jobs import scheduler
@@ -37,6 +38,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -160,3 +160,29 @@ async def test_error_reply_in_the_users_language(bot):
     bot.api.fail_next("sendMessage", 400, "Bad Request: something unexpected")
     reply = await rep.send("/status")
     assert "Sorry, something went wrong" in reply.text
+
+
+async def test_a_slow_user_does_not_hold_up_others_and_each_users_order_holds(bot, monkeypatch):
+    import asyncio
+
+    from handlers import status as status_handler
+
+    maryam, ali = await join(bot, 501, "09121111111"), await join(bot, 502, "09122222222")
+    release = asyncio.Event()
+    real = status_handler.agency_status
+
+    async def slow_for_maryam(session, agency_id, *args, **kwargs):
+        if agency_id == 1:  # Maryam's agency
+            await release.wait()
+        return await real(session, agency_id, *args, **kwargs)
+
+    monkeypatch.setattr(status_handler, "agency_status", slow_for_maryam)
+    slow = bot.api.push_update(bot.api.message_update(maryam.user, "/status"))
+    queued = bot.api.push_update(bot.api.message_update(maryam.user, "/help"))
+    reply = await ali.send("/status")  # answered while Maryam's /status still waits
+    assert "وضعیت بانک کشاورزی مشهد" in reply.text
+    release.set()
+    await bot.tracker.wait(slow)
+    await bot.tracker.wait(queued)
+    texts = [m.plain for m in bot.api.outbox if m.chat_id == maryam.chat_id and m.kind == "message"]
+    assert "وضعیت جهاد کشاورزی مشهد" in texts[-2] and "راهنمای نمایندهٔ دستگاه" in texts[-1]  # in order
