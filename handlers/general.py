@@ -118,6 +118,8 @@ async def route_message(update: Update, context: BotContext) -> None:
         return
     if await report.continue_with_message(update, context):
         return
+    if message.text and await report.start_quick(update, context, message.text):
+        return
     await send(
         update,
         context,

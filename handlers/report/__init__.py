@@ -1,6 +1,6 @@
 """/report: the guided achievement report."""
 
-from handlers.report.flow import callback, command, continue_with_message
+from handlers.report.flow import callback, command, continue_with_message, start_quick
 from handlers.report.steps import KIND, PREFIX
 
-__all__ = ["KIND", "PREFIX", "callback", "command", "continue_with_message"]
+__all__ = ["KIND", "PREFIX", "callback", "command", "continue_with_message", "start_quick"]

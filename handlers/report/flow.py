@@ -13,8 +13,18 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.render import Markup
 from handlers.common import answer_callback, close_keyboard, inline, main_menu, requires, send
-from handlers.report.steps import BUTTON_STEPS, FIELDS, KIND, PREFIX, cb, next_state, prompt, step_label
-from models import drafts, reports
+from handlers.report.steps import (
+    BUTTON_STEPS,
+    FIELDS,
+    KIND,
+    PREFIX,
+    cb,
+    first_missing,
+    next_state,
+    prompt,
+    step_label,
+)
+from models import drafts, quickreport, reports
 from models.jalali import DateError, check_report_date, parse_jalali
 from models.schema import SECTORS, Draft
 from models.textnorm import NumberError, parse_int
@@ -294,6 +304,63 @@ def _date_error(context: BotContext, draft: Draft, exc: DateError) -> Markup:
     return context.r(
         f"report.errors.date_{exc.reason}", year=Markup(context.r.digits(str(_year(context, draft))))
     )
+
+
+async def start_quick(update: Update, context: BotContext, text: str) -> bool:
+    """A rep's one-line report: start a draft from what was understood and ask only for the rest."""
+    if _can_report(context) is not None:
+        return False
+    rt, r = context.rt, context.r
+    parsed = quickreport.parse(text, rt.year, rt.today())
+    if not parsed.understood:
+        return False
+    data: dict[str, Any] = {"year": rt.year, "quick": True, "codes": []}
+    lead = [r("quick.started")]
+    if parsed.jobs is not None and reports.JOBS_MIN <= parsed.jobs <= reports.JOBS_MAX:
+        data["jobs"] = parsed.jobs
+    elif parsed.jobs is not None:
+        lead.append(
+            r("report.errors.too_large" if parsed.jobs > reports.JOBS_MAX else "report.errors.too_small")
+        )
+    if parsed.job_candidates:
+        data["candidates"] = [n for n in parsed.job_candidates if reports.JOBS_MIN <= n <= reports.JOBS_MAX]
+    if parsed.sector:
+        data["sector"] = parsed.sector
+    elif len(parsed.sectors_found) > 1:
+        lead.append(r("quick.two_sectors"))
+    if parsed.date is not None:
+        data["date"] = parsed.date.isoformat()
+    elif parsed.date_error:
+        lead.append(r(f"report.errors.date_{parsed.date_error}", year=Markup(r.digits(str(rt.year)))))
+    if parsed.title:
+        try:
+            data["title"] = reports.check_title(parsed.title)
+        except reports.AnswerError:
+            pass
+    if parsed.rasad is not None:
+        data["rasad"] = parsed.rasad
+    if parsed.tracking:
+        try:
+            data["tracking"] = reports.check_tracking(parsed.tracking)
+        except reports.AnswerError:
+            pass
+    assert context.identity is not None
+    draft = await drafts.start(rt.db, context.identity.account_id, KIND, first_missing(data), data)
+    await _ask(update, context, draft, lead)
+    return True
+
+
+async def _on_pick(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
+    """One of the numbers in a one-line report, chosen as the count."""
+    if not arg.isascii() or not arg.isdigit() or int(arg) not in draft.data.get("candidates", []):
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return
+    await _chosen(update, context, context.r.number(int(arg)))
+    data = {k: v for k, v in draft.data.items() if k != "candidates"}
+    await _advance(update, context, draft, {**data, "jobs": int(arg)})
+
+
+_ACTIONS["pick"] = ("jobs", _on_pick)
 
 
 async def continue_with_message(update: Update, context: BotContext) -> bool:

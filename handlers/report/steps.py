@@ -18,7 +18,20 @@ BUTTON_STEPS = ("sector", "rasad", "summary", "edit")
 FIELDS = ("sector", "jobs", "date", "title", "codes", "rasad")
 
 
+QUICK_ORDER = ("sector", "jobs", "date", "title", "rasad")
+
+
+def first_missing(data: dict[str, Any]) -> str:
+    """A report built from one message asks only what it still lacks, then shows the summary."""
+    for name in QUICK_ORDER:
+        if name not in data:
+            return name
+    return "tracking" if data.get("rasad") and not data.get("tracking") else "summary"
+
+
 def next_state(state: str, data: dict[str, Any]) -> str:
+    if data.get("quick"):
+        return first_missing(data)
     if state == "rasad":
         return "tracking" if data.get("rasad") else "summary"
     if state == "tracking" or data.get("editing"):
@@ -85,6 +98,9 @@ def prompt(r: Renderer, draft: Draft, agency: str) -> tuple[Markup, InlineKeyboa
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         rows.append([(r.raw("report.back"), cb(draft, "back"))])
         return r("report.edit_which"), inline(rows)
+    if state == "jobs" and draft.data.get("candidates"):
+        picks = [(r.number(n), cb(draft, "pick", str(n))) for n in draft.data["candidates"][:6]]
+        return r("quick.ask_which_count"), inline([picks, cancel])
     return r(f"report.ask_{state}"), inline([cancel])
 
 
