@@ -120,6 +120,9 @@ async def route_message(update: Update, context: BotContext) -> None:
         return
     if message.text and await report.start_quick(update, context, message.text):
         return
+    if message.document is not None and who.role == "rep":
+        await send(update, context, context.r("beneficiaries.not_now"))
+        return
     await send(
         update,
         context,

@@ -37,6 +37,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "summary": exports.summary_command,
         "export": exports.export_command,
         "chart": exports.chart_command,
+        "template": report.template_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,9 +157,21 @@ async def submit(
                 achievement.created_at = achievement.updated_at = now
             session.add(achievement)
             await session.flush()
-            session.add_all(
-                Beneficiary(achievement_id=achievement.id, year=year, national_code=c) for c in codes
-            )
+            if codes:
+                details = data.get("details") or {}
+                fields = ("name", "mobile", "gender", "age_group", "job_title")
+                await session.execute(
+                    insert(Beneficiary),
+                    [
+                        {
+                            "achievement_id": achievement.id,
+                            "year": year,
+                            "national_code": c,
+                            **dict(zip(fields, details.get(c) or [None] * 5, strict=True)),
+                        }
+                        for c in codes
+                    ],
+                )
             await totals.add(
                 session,
                 who.agency_id,

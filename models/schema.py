@@ -166,6 +166,12 @@ class Beneficiary(Base):
     achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     national_code: Mapped[str] = mapped_column(String(10))
+    # Optional details, when the codes came from a spreadsheet.
+    name: Mapped[str | None] = mapped_column(String(200))
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    gender: Mapped[str | None] = mapped_column(String(10))
+    age_group: Mapped[str | None] = mapped_column(String(20))
+    job_title: Mapped[str | None] = mapped_column(String(100))
 
 
 class AuditEvent(Base):

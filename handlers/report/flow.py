@@ -3,16 +3,17 @@ answer is accepted, so a restart (or another instance) continues where the user 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup
-from handlers.common import answer_callback, close_keyboard, inline, main_menu, requires, send
+from handlers.common import answer_callback, close_keyboard, edit_or_send, inline, main_menu, requires, send
 from handlers.report.steps import (
     BUTTON_STEPS,
     FIELDS,
@@ -24,7 +25,7 @@ from handlers.report.steps import (
     prompt,
     step_label,
 )
-from models import drafts, quickreport, reports
+from models import beneficiary_file, drafts, quickreport, reports
 from models.jalali import DateError, check_report_date, parse_jalali
 from models.schema import SECTORS, Draft
 from models.textnorm import NumberError, parse_int
@@ -363,6 +364,59 @@ async def _on_pick(update: Update, context: BotContext, draft: Draft, arg: str) 
 _ACTIONS["pick"] = ("jobs", _on_pick)
 
 
+async def _codes_from_file(update: Update, context: BotContext, draft: Draft) -> None:
+    """The codes step answered with a spreadsheet: validate every row, report, and keep the valid ones."""
+    rt, r = context.rt, context.r
+    document = update.effective_message.document  # type: ignore[union-attr]
+    assert document is not None
+    status = await send(update, context, r("beneficiaries.working"))
+
+    async def progress(done: int, total: int) -> None:
+        await edit_or_send(update, context, status, r("beneficiaries.progress", done=done, total=total), None)
+
+    try:
+        if (document.file_size or 0) > beneficiary_file.MAX_BYTES:
+            raise beneficiary_file.FileProblem("too_big")
+        name = document.file_name or ""
+        if not name.lower().endswith((".xlsx", ".csv")):
+            raise beneficiary_file.FileProblem("type")
+        content = bytes(await (await document.get_file()).download_as_bytearray())
+        table = await asyncio.to_thread(beneficiary_file.read_table, content, name)
+        async with rt.db.session() as session:
+            result = await beneficiary_file.check(session, table, _year(context, draft), progress)
+    except beneficiary_file.FileProblem as exc:
+        await edit_or_send(update, context, status, r(f"beneficiaries.{exc.reason}"), None)
+        await _ask(update, context, draft)
+        return
+    lines = [r("beneficiaries.result", valid=len(result.valid), invalid=len(result.invalid))]
+    if result.invalid:
+        lines.append(r("beneficiaries.first_invalid"))
+        lines += [
+            r("beneficiaries.invalid_line", row=item.row, reason=r.raw(f"beneficiaries.{item.reason}"))
+            for item in result.invalid[:10]
+        ]
+    await edit_or_send(update, context, status, r.join(lines), None)
+    if result.invalid:
+        reasons = {
+            key: r.raw(f"beneficiaries.{key}")
+            for key in ("bad_code", "repeated", "counted", "bad_mobile", "bad_gender")
+        }
+        content = beneficiary_file.invalid_rows_csv(result, reasons, r.raw("beneficiaries.reason_title"))
+        await context.bot.send_document(
+            update.effective_chat.id,
+            InputFile(content, filename="invalid-rows.csv"),  # type: ignore[union-attr]
+            caption=r.raw("beneficiaries.invalid_file_caption"),
+        )
+    if not result.valid:
+        await _ask(update, context, draft, [r("beneficiaries.no_valid")])
+        return
+    codes = [p.code for p in result.valid]
+    details = {p.code: [p.details[f] for f in beneficiary_file.DETAIL_FIELDS] for p in result.valid}
+    # The number of jobs follows the valid rows; the rep may still edit it in the summary.
+    data = {**draft.data, "codes": codes, "details": details, "jobs": len(codes)}
+    await _advance(update, context, draft, data, [r("beneficiaries.jobs_follow", jobs=len(codes))])
+
+
 async def continue_with_message(update: Update, context: BotContext) -> bool:
     """A message while a report is open answers its current step. False when no report is open."""
     who = context.identity
@@ -376,6 +430,9 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
     r = context.r
     if draft.state in BUTTON_STEPS:
         await _ask(update, context, draft, [r("report.use_buttons")])
+        return True
+    if draft.state == "codes" and message.document is not None:
+        await _codes_from_file(update, context, draft)
         return True
     if not message.text:
         await _ask(update, context, draft, [r("report.type_text")])
@@ -436,6 +493,7 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
             )
             raise reports.AnswerError("invalid_codes", codes=Markup(r.escape(r.digits(listed))))
         data["codes"] = check.accepted
+        data.pop("details", None)  # typed codes replace a spreadsheet's
         lead = [r("report.codes.accepted", count=len(check.accepted))]
         if check.already_counted:
             listed = ("، " if r.locale == "fa" else ", ").join(check.already_counted)
@@ -447,3 +505,16 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         data["tracking"] = reports.check_tracking(text)
         return data, []
     raise AssertionError(f"no typed answer for state {state}")
+
+
+@requires("rep")
+async def template_command(update: Update, context: BotContext) -> None:
+    r = context.r
+    content = beneficiary_file.template_xlsx(
+        r.raw_list("beneficiaries.template_headers"), r.raw_list("beneficiaries.template_example")
+    )
+    await context.bot.send_document(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        InputFile(content, filename="beneficiaries-template.xlsx"),
+        caption=r.raw("beneficiaries.template_caption"),
+    )

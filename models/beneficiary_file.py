@@ -1,0 +1,204 @@
+"""Beneficiaries from a spreadsheet: one row per person, read, validated row by row, and reported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import nationalcode
+from models.phone import normalize_phone
+from models.reports import counted_codes
+from models.textnorm import clean_text, search_key
+
+MAX_ROWS = 20_000
+MAX_BYTES = 20 * 1024 * 1024
+HEADERS = {
+    "code": ("کدملی", "کدملیشاغل", "شمارهملی", "nationalcode", "national_code", "nid", "code"),
+    "name": ("نام", "نامونامخانوادگی", "نامشاغل", "name", "fullname"),
+    "mobile": ("موبایل", "تلفنهمراه", "شمارههمراه", "همراه", "mobile", "phone", "cellphone"),
+    "gender": ("جنسیت", "gender", "sex"),
+    "age_group": ("گروهسنی", "سن", "agegroup", "age_group", "age"),
+    "job_title": ("عنوانشغل", "شغل", "jobtitle", "job_title", "job"),
+}
+GENDERS = {
+    "مرد": "male",
+    "زن": "female",
+    "male": "male",
+    "female": "female",
+    "m": "male",
+    "f": "female",
+    "آقا": "male",
+    "خانم": "female",
+}
+DETAIL_FIELDS = ("name", "mobile", "gender", "age_group", "job_title")
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be used: `type`, `too_big`, `empty`, `no_code_column`, `too_many_rows`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Person:
+    row: int
+    code: str
+    details: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class Invalid:
+    row: int
+    values: list[str]
+    reason: str  # bad_code | repeated | counted | bad_mobile | bad_gender
+
+
+@dataclass
+class FileCheck:
+    valid: list[Person] = field(default_factory=list)
+    invalid: list[Invalid] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_text(str(value))
+
+
+def read_table(content: bytes, file_name: str) -> list[list[str]]:
+    if len(content) > MAX_BYTES:
+        raise FileProblem("too_big")
+    name = file_name.lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many types for a broken file
+            raise FileProblem("type") from None
+        sheet = workbook.worksheets[0]
+        table = [
+            [_cell(v) for v in row]
+            for _, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)
+        ]
+        workbook.close()
+    elif name.endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FileProblem("type") from None
+        table = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    else:
+        raise FileProblem("type")
+    table = [row for row in table if any(row)]
+    if len(table) < 2:
+        raise FileProblem("empty")
+    if len(table) - 1 > MAX_ROWS:
+        raise FileProblem("too_many_rows")
+    return table
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = search_key(title).replace("_", "").replace("-", "")
+        for column, names in HEADERS.items():
+            if column not in found and key in {n.replace("_", "") for n in names}:
+                found[column] = index
+    if "code" not in found:
+        raise FileProblem("no_code_column")
+    return found
+
+
+async def check(
+    session: AsyncSession,
+    table: list[list[str]],
+    year: int,
+    progress: Callable[[int, int], Awaitable[None]] | None = None,
+) -> FileCheck:
+    """Validate every row: check digit, mobile, gender, repeats in the file, codes counted this year."""
+    columns = _columns(table[0])
+    result = FileCheck(header=table[0])
+    seen: dict[str, int] = {}
+    candidates: list[Person] = []
+    total = len(table) - 1
+    for number, row in enumerate(table[1:], start=2):
+
+        def get(column: str, row: list[str] = row) -> str:
+            index = columns.get(column)
+            return row[index] if index is not None and index < len(row) else ""
+
+        code = nationalcode.normalize(get("code"))
+        reason = None
+        mobile = None
+        if not nationalcode.is_valid(code):
+            reason = "bad_code"
+        elif code in seen:
+            reason = "repeated"
+        elif get("mobile") and (mobile := normalize_phone(get("mobile"))) is None:
+            reason = "bad_mobile"
+        elif get("gender") and get("gender").lower() not in GENDERS:
+            reason = "bad_gender"
+        if reason:
+            result.invalid.append(Invalid(number, row, reason))
+        else:
+            seen[code] = number
+            candidates.append(
+                Person(
+                    number,
+                    code,
+                    {
+                        "name": get("name")[:200] or None,
+                        "mobile": mobile,
+                        "gender": GENDERS.get(get("gender").lower()),
+                        "age_group": get("age_group")[:20] or None,
+                        "job_title": get("job_title")[:100] or None,
+                    },
+                )
+            )
+        if progress is not None and (number - 1) % 5000 == 0:
+            await progress(number - 1, total)
+    taken = await counted_codes(session, year, [p.code for p in candidates])
+    for person in candidates:
+        if person.code in taken:
+            result.invalid.append(Invalid(person.row, table[person.row - 1], "counted"))
+        else:
+            result.valid.append(person)
+    result.invalid.sort(key=lambda item: item.row)
+    return result
+
+
+def invalid_rows_csv(result: FileCheck, reasons: dict[str, str], reason_title: str) -> bytes:
+    """The rows to fix, as they were, with the reason in a last column (UTF-8 with BOM for Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", *result.header, reason_title])
+    for item in result.invalid:
+        writer.writerow([item.row, *item.values, reasons[item.reason]])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx(headers: list[str], example: list[str]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "beneficiaries"
+    sheet.sheet_view.rightToLeft = True
+    sheet.append(headers)
+    sheet.append(example)
+    for column in "ABCDEF":
+        sheet.column_dimensions[column].width = 20
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
