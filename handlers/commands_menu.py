@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 GUEST = ("start", "help")
 BY_ROLE = {
-    "rep": ("report", "status", "ranking", "template", "settings", "help", "lang", "cancel"),
+    "rep": ("report", "status", "ranking", "beneficiaries", "template", "settings", "help", "lang", "cancel"),
     "supervisor": (
         "ranking",
         "summary",

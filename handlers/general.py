@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup, Renderer
-from handlers import commands_menu, onboarding, ranking, report, status
+from handlers import beneficiaries, commands_menu, onboarding, ranking, report, status
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from locales import LOCALES
 from models import drafts, people
@@ -69,6 +69,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         await send(update, context, context.r("general.nothing_to_cancel"))
         return
     dropped = await drafts.drop(context.rt.db, who.account_id, report.KIND)
+    dropped = await drafts.drop(context.rt.db, who.account_id, beneficiaries.KIND) or dropped
     key = "report.cancelled" if dropped else "general.nothing_to_cancel"
     await send(
         update, context, context.r(key), main_menu(who, context.r, context.rt.settings.bot_ranking_public)
@@ -117,6 +118,8 @@ async def route_message(update: Update, context: BotContext) -> None:
         await MENU_ACTIONS[action](update, context)
         return
     if await report.continue_with_message(update, context):
+        return
+    if await beneficiaries.continue_with_message(update, context):
         return
     if message.text and await report.start_quick(update, context, message.text):
         return

@@ -13,7 +13,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import agency, exports, general, identity, onboarding, ranking, reminders, report, status
+from handlers import (
+    agency,
+    beneficiaries,
+    exports,
+    general,
+    identity,
+    onboarding,
+    ranking,
+    reminders,
+    report,
+    status,
+)
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
@@ -38,6 +49,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "export": exports.export_command,
         "chart": exports.chart_command,
         "template": report.template_command,
+        "beneficiaries": beneficiaries.command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
@@ -48,6 +60,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(general.lang_callback, pattern=r"^lg\|"))
     app.add_handler(CallbackQueryHandler(reminders.settings_callback, pattern=r"^st\|"))
     app.add_handler(CallbackQueryHandler(agency.callback, pattern=r"^ag\|"))
+    app.add_handler(CallbackQueryHandler(beneficiaries.callback, pattern=r"^bn\|"))
     app.add_handler(CallbackQueryHandler(reminders.remind_now_callback, pattern=r"^rn\|"))
     app.add_handler(CallbackQueryHandler(general.forged_callback))
     app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -216,3 +216,88 @@ async def submit(
             taken = await counted_codes(session, int(draft.data.get("year", 0)), codes)
             draft.data = {**draft.data, "codes": [c for c in codes if c not in taken]}
             return Submitted(None, tuple(sorted(taken)))
+
+
+@dataclass(frozen=True)
+class Added:
+    added: int
+    conflicts: tuple[str, ...]
+    jobs_before: int
+    jobs_after: int
+
+
+async def add_beneficiaries(
+    db: Database,
+    who: Identity,
+    achievement_id: int,
+    codes: list[str],
+    details: dict[str, Any],
+    now: dt.datetime,
+) -> Added | None:
+    """Attach codes from a spreadsheet to one of the agency's achievements; its jobs follow when the codes
+    outnumber them. None when the achievement is not the rep's agency's. Codes taken meanwhile are refused."""
+    async with db.write() as session:
+        achievement = await session.get(Achievement, achievement_id)
+        if achievement is None or achievement.agency_id != who.agency_id:
+            return None
+        taken = await counted_codes(session, achievement.year, codes)
+        if taken:
+            return Added(0, tuple(sorted(taken)), achievement.jobs, achievement.jobs)
+        existing = (
+            await session.execute(
+                select(func.count())
+                .select_from(Beneficiary)
+                .where(Beneficiary.achievement_id == achievement.id)
+            )
+        ).scalar_one()
+        fields = ("name", "mobile", "gender", "age_group", "job_title")
+        await session.execute(
+            insert(Beneficiary),
+            [
+                {
+                    "achievement_id": achievement.id,
+                    "year": achievement.year,
+                    "national_code": c,
+                    **dict(zip(fields, details.get(c) or [None] * 5, strict=True)),
+                }
+                for c in codes
+            ],
+        )
+        before = achievement.jobs
+        after = max(before, existing + len(codes))
+        if after != before:
+            achievement.jobs, achievement.updated_at = after, now
+            delta = after - before
+            await totals.add(
+                session,
+                achievement.agency_id,
+                achievement.year,
+                achievement.created_on,
+                delta,
+                delta if achievement.rasad_registered else 0,
+                now,
+                reports=0,
+            )
+        audit.record(
+            session,
+            actor=audit.person_actor(who.person_id),
+            actor_person_id=who.person_id,
+            action="achievement.beneficiaries",
+            entity="achievement",
+            entity_id=achievement.id,
+            before={"jobs": before, "national_codes": existing},
+            after={"jobs": after, "national_codes": existing + len(codes)},
+        )
+        return Added(len(codes), (), before, after)
+
+
+async def recent_achievements(
+    session: AsyncSession, agency_id: int, year: int, limit: int = 8
+) -> list[Achievement]:
+    rows = await session.execute(
+        select(Achievement)
+        .where(Achievement.agency_id == agency_id, Achievement.year == year)
+        .order_by(Achievement.created_at.desc(), Achievement.id.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())

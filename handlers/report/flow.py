@@ -364,8 +364,9 @@ async def _on_pick(update: Update, context: BotContext, draft: Draft, arg: str) 
 _ACTIONS["pick"] = ("jobs", _on_pick)
 
 
-async def _codes_from_file(update: Update, context: BotContext, draft: Draft) -> None:
-    """The codes step answered with a spreadsheet: validate every row, report, and keep the valid ones."""
+async def check_file(update: Update, context: BotContext, year: int) -> beneficiary_file.FileCheck | None:
+    """Read and validate a spreadsheet of beneficiaries; tell the rep the outcome (with a file of the invalid
+    rows). None when the file itself could not be used (the reason was sent)."""
     rt, r = context.rt, context.r
     document = update.effective_message.document  # type: ignore[union-attr]
     assert document is not None
@@ -383,11 +384,10 @@ async def _codes_from_file(update: Update, context: BotContext, draft: Draft) ->
         content = bytes(await (await document.get_file()).download_as_bytearray())
         table = await asyncio.to_thread(beneficiary_file.read_table, content, name)
         async with rt.db.session() as session:
-            result = await beneficiary_file.check(session, table, _year(context, draft), progress)
+            result = await beneficiary_file.check(session, table, year, progress)
     except beneficiary_file.FileProblem as exc:
         await edit_or_send(update, context, status, r(f"beneficiaries.{exc.reason}"), None)
-        await _ask(update, context, draft)
-        return
+        return None
     lines = [r("beneficiaries.result", valid=len(result.valid), invalid=len(result.invalid))]
     if result.invalid:
         lines.append(r("beneficiaries.first_invalid"))
@@ -407,11 +407,25 @@ async def _codes_from_file(update: Update, context: BotContext, draft: Draft) ->
             InputFile(content, filename="invalid-rows.csv"),  # type: ignore[union-attr]
             caption=r.raw("beneficiaries.invalid_file_caption"),
         )
+    return result
+
+
+def codes_and_details(result: beneficiary_file.FileCheck) -> tuple[list[str], dict[str, list[str | None]]]:
+    codes = [p.code for p in result.valid]
+    return codes, {p.code: [p.details[f] for f in beneficiary_file.DETAIL_FIELDS] for p in result.valid}
+
+
+async def _codes_from_file(update: Update, context: BotContext, draft: Draft) -> None:
+    """The codes step answered with a spreadsheet: keep the valid rows."""
+    r = context.r
+    result = await check_file(update, context, _year(context, draft))
+    if result is None:
+        await _ask(update, context, draft)
+        return
     if not result.valid:
         await _ask(update, context, draft, [r("beneficiaries.no_valid")])
         return
-    codes = [p.code for p in result.valid]
-    details = {p.code: [p.details[f] for f in beneficiary_file.DETAIL_FIELDS] for p in result.valid}
+    codes, details = codes_and_details(result)
     # The number of jobs follows the valid rows; the rep may still edit it in the summary.
     data = {**draft.data, "codes": codes, "details": details, "jobs": len(codes)}
     await _advance(update, context, draft, data, [r("beneficiaries.jobs_follow", jobs=len(codes))])

@@ -129,3 +129,34 @@ async def test_template_and_documents_out_of_place(bot):
     wb = load_workbook(io.BytesIO(reply.last.document["content"]))
     assert [c.value for c in wb.active[1]][:3] == ["کد ملی", "نام و نام خانوادگی", "موبایل"]
     assert "مرحلهٔ «کد ملی شاغلان»" in (await rep.send_document("x.csv", b"a,b\n")).text
+
+
+async def test_a_list_added_to_a_saved_report(bot):
+    rep = await join(bot, *MARYAM)
+    await to_codes_step(rep, "2")
+    await rep.press("رد شدن ⏭")
+    await rep.press("بله، ثبت شده")
+    await rep.send("TR-1234")
+    await rep.press("✅ تأیید و ثبت")
+    [a] = await bot.achievements()
+    reply = await rep.send("/beneficiaries")
+    assert "به کدام گزارش" in reply.text
+    await rep.press(f"#{str(a.id).translate(str.maketrans('0123456789', '۰۱۲۳۴۵۶۷۸۹'))}")
+    rows = [["national code"]] + [[national_code(500 + i)] for i in range(3)]
+    reply = await rep.send_document("list.xlsx", xlsx(rows))
+    assert "۳ کد ملی معتبر به گزارش" in reply.text and "از ۲ به ۳" in reply.text
+    assert await _beneficiaries(bot) == 0  # nothing before the rep confirms
+    reply = await rep.press("✅ افزودن")
+    assert "۳ کد ملی به گزارش" in reply.text and "تعداد شغل: ۳" in reply.text
+    [a] = await bot.achievements()
+    assert a.jobs == 3 and await _beneficiaries(bot) == 3
+    status = (await rep.send("/status")).text
+    assert "محقق‌شده: ۳" in status and "ثبت‌شده در رصد: ۳" in status  # totals followed the jobs
+    ali = await join(bot, *ALI)
+    await ali.press_data(f"bn|000000|pick|{a.id}", 1)  # another agency's rep, forged
+    assert bot.api.callback_answers[-1].get("text") == "این دکمه دیگر معتبر نیست."
+
+
+async def _beneficiaries(bot) -> int:
+    async with bot.db.session() as s:
+        return (await s.execute(select(func.count()).select_from(Beneficiary))).scalar_one()
