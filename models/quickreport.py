@@ -80,11 +80,18 @@ class Parsed:
     title: str | None = None
     rasad: bool | None = None
     tracking: str | None = None
+    with_unit: bool = False  # the count came with شغل / نفر / jobs
 
     @property
     def understood(self) -> bool:
-        """Enough of a report to start from (a count, or candidates for one)."""
-        return self.jobs is not None or len(self.job_candidates) > 1
+        """Enough of a report to start from: a count with its unit, or numbers beside another report field.
+        A lone number (a phone, a national code, "12") is not taken for a report."""
+        if self.jobs is None and len(self.job_candidates) < 2:
+            return False
+        if self.with_unit:
+            return True
+        other = self.sectors_found or self.date or self.date_error or self.tracking or self.rasad is not None
+        return bool(other or self.title) and (self.jobs is None or self.jobs <= 100_000)
 
 
 def _strip(token: str) -> str:
@@ -152,6 +159,7 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
             counted.append(value)
         else:
             bare.append((i, value))
+    result.with_unit = bool(counted)
     if len(set(counted)) == 1:
         result.jobs = counted[0]
     elif len(counted) > 1:

@@ -99,7 +99,7 @@ CONTRADICTORY_SECTORS = [
     "۳ شغل خدمات صنعتی طرح چاپخانه",
 ]
 
-NOTHING = ["سلام", "گزارش دارم", "ممنون از پیگیری", "؟", "طرح"]
+NOTHING = ["سلام", "گزارش دارم", "ممنون از پیگیری", "؟", "طرح", "09121234567", "۰۰۱۳۵۴۲۴۱۹", "12", "۱۲۳۴۵۶۷"]
 
 
 @pytest.mark.parametrize(("text", "jobs", "sector", "date", "title", "rasad", "tracking"), CASES)
