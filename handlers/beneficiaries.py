@@ -144,10 +144,7 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
     message = update.effective_message
     assert message is not None
     if draft.state != "file" or message.document is None:
-        await send(
-            update, context, r("attach.send_a_file") if draft.state == "file" else r("report.use_buttons")
-        )
-        return True
+        return False  # text goes on to other handlers; an idle list never blocks a report
     result = await check_file(update, context, int(draft.data["year"]))
     if result is None or not result.valid:
         if result is not None:

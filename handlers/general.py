@@ -117,10 +117,13 @@ async def route_message(update: Update, context: BotContext) -> None:
     if action is not None:
         await MENU_ACTIONS[action](update, context)
         return
-    if await report.continue_with_message(update, context):
-        return
-    if await beneficiaries.continue_with_message(update, context):
-        return
+    # A file goes to a waiting /beneficiaries first; anything else to an open report first.
+    handlers = [beneficiaries.continue_with_message, report.continue_with_message]
+    if message.document is None:
+        handlers.reverse()
+    for handler in handlers:
+        if await handler(update, context):
+            return
     if message.text and await report.start_quick(update, context, message.text):
         return
     if message.document is not None and who.role == "rep":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from models.textnorm import clean_text, search_key
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
+MAX_COLUMNS = 30
 HEADERS = {
     "code": ("کدملی", "کدملیشاغل", "شمارهملی", "nationalcode", "national_code", "nid", "code"),
     "name": ("نام", "نامونامخانوادگی", "نامشاغل", "name", "fullname"),
@@ -75,36 +77,44 @@ def _cell(value: object) -> str:
 
 
 def read_table(content: bytes, file_name: str) -> list[list[str]]:
+    """At most MAX_ROWS + 1 non-empty rows of at most MAX_COLUMNS cells; whatever cannot be read is `type`."""
     if len(content) > MAX_BYTES:
         raise FileProblem("too_big")
     name = file_name.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many types for a broken file
-            raise FileProblem("type") from None
-        sheet = workbook.worksheets[0]
-        table = [
-            [_cell(v) for v in row]
-            for _, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)
-        ]
-        workbook.close()
-    elif name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FileProblem("type") from None
-        table = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    else:
+    if not name.endswith((".xlsx", ".csv")):
         raise FileProblem("type")
-    table = [row for row in table if any(row)]
+    try:
+        rows = _xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
+        table = []
+        for row in rows:  # stop early: a file is refused for size, not read to its end
+            cells = [_cell(v) for v in row[:MAX_COLUMNS]]
+            if any(cells):
+                table.append(cells)
+                if len(table) > MAX_ROWS + 1:
+                    raise FileProblem("too_many_rows")
+    except FileProblem:
+        raise
+    except Exception:  # broken zip, bad XML values, csv field limits, wrong encoding
+        raise FileProblem("type") from None
     if len(table) < 2:
         raise FileProblem("empty")
-    if len(table) - 1 > MAX_ROWS:
-        raise FileProblem("too_many_rows")
     return table
+
+
+def _xlsx_rows(content: bytes):  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()  # a stray far-right cell must not widen every row
+    try:
+        yield from sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    finally:
+        workbook.close()
+
+
+def _csv_rows(content: bytes):  # type: ignore[no-untyped-def]
+    yield from csv.reader(io.StringIO(content.decode("utf-8-sig")))
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -138,6 +148,8 @@ async def check(
             return row[index] if index is not None and index < len(row) else ""
 
         code = nationalcode.normalize(get("code"))
+        if code.isdigit() and 8 <= len(code) < 10:
+            code = code.zfill(10)  # Excel drops the leading zeros of a code typed as a number
         reason = None
         mobile = None
         if not nationalcode.is_valid(code):
@@ -167,6 +179,8 @@ async def check(
             )
         if progress is not None and (number - 1) % 5000 == 0:
             await progress(number - 1, total)
+        elif (number - 1) % 1000 == 0:
+            await asyncio.sleep(0)  # let other users' updates run between chunks
     taken = await counted_codes(session, year, [p.code for p in candidates])
     for person in candidates:
         if person.code in taken:
@@ -199,6 +213,8 @@ def template_xlsx(headers: list[str], example: list[str]) -> bytes:
     for column in "ABCDEF":
         sheet.column_dimensions[column].width = 20
     sheet.freeze_panes = "A2"
+    for row in range(2, 2002):
+        sheet.cell(row=row, column=1).number_format = "@"  # text: Excel would drop a code's leading zeros
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

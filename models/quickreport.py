@@ -81,17 +81,13 @@ class Parsed:
     rasad: bool | None = None
     tracking: str | None = None
     with_unit: bool = False  # the count came with شغل / نفر / jobs
+    signal: bool = False  # a sector word, a date, رصد, or a طرح/پروژه marker
 
     @property
     def understood(self) -> bool:
-        """Enough of a report to start from: a count with its unit, or numbers beside another report field.
-        A lone number (a phone, a national code, "12") is not taken for a report."""
-        if self.jobs is None and len(self.job_candidates) < 2:
-            return False
-        if self.with_unit:
-            return True
-        other = self.sectors_found or self.date or self.date_error or self.tracking or self.rasad is not None
-        return bool(other or self.title) and (self.jobs is None or self.jobs <= 100_000)
+        """A report only when a number stands beside another report field: chat with a number in it
+        ("۲ سوال دارم", a phone number, a national code) is not taken for one."""
+        return self.signal and (self.jobs is not None or bool(self.job_candidates))
 
 
 def _strip(token: str) -> str:
@@ -116,7 +112,15 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
             while j < len(tokens) and tokens[j] in ("کد", "code", "شماره", ":"):
                 used[j] = True
                 j += 1
-            if j < len(tokens) and _TRACKING.fullmatch(tokens[j]) and any(c.isdigit() for c in tokens[j]):
+            following = tokens[j + 1] if j + 1 < len(tokens) else ""
+            looks_like_code = (
+                j < len(tokens)
+                and _TRACKING.fullmatch(tokens[j])
+                and any(c.isdigit() for c in tokens[j])
+                and not _DATE.fullmatch(tokens[j])  # "رصد ۱۴۰۵/۹/۲" is a date
+                and following not in JOB_UNITS  # "رصد ۱۲۰۰ شغل" is a count
+            )
+            if looks_like_code:
                 result.rasad, result.tracking, used[j] = True, tokens[j].upper(), True
             else:
                 result.rasad = True  # "registered in Rasad" without a code: the code is asked for
@@ -149,10 +153,13 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
     for i, token in enumerate(tokens):
         if used[i] or not _NUMBER.fullmatch(token):
             continue
-        value = int(token.replace(",", "").replace("٬", ""))
+        digits = token.replace(",", "").replace("٬", "")
+        if len(digits) >= 7 or (len(digits) > 1 and digits.startswith("0")):
+            continue  # phone numbers, national codes, codes with leading zeros: never a count
+        value = int(digits)
         next_token = tokens[i + 1] if i + 1 < len(tokens) else ""
         previous = tokens[i - 1] if i > 0 else ""
-        if next_token in JOB_UNITS or previous in ("تعداد",):
+        if next_token in JOB_UNITS or previous in ("تعداد", *JOB_UNITS):
             used[i] = True
             if next_token in JOB_UNITS:
                 used[i + 1] = True
@@ -164,10 +171,7 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
         result.jobs = counted[0]
     elif len(counted) > 1:
         result.job_candidates = list(dict.fromkeys(counted))
-    elif len(bare) == 1:
-        result.jobs = bare[0][1]
-        used[bare[0][0]] = True
-    elif len(bare) > 1:
+    elif bare:  # a number without its unit is offered for confirmation, never taken silently
         result.job_candidates = list(dict.fromkeys(v for _, v in bare))
         for i, _ in bare:
             used[i] = True
@@ -195,4 +199,11 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
     title = " ".join(title_words).strip()
     if len(title) >= 3:
         result.title = title[:200]
+    result.signal = bool(
+        result.sectors_found
+        or result.date
+        or result.date_error
+        or result.rasad is not None
+        or marker is not None
+    )
     return result

@@ -236,8 +236,35 @@ async def add_beneficiaries(
 ) -> Added | None:
     """Attach codes from a spreadsheet to one of the agency's achievements; its jobs follow when the codes
     outnumber them. None when the achievement is not the rep's agency's. Codes taken meanwhile are refused."""
+    try:
+        return await _add_beneficiaries(db, who, achievement_id, codes, details, now)
+    except IntegrityError:
+        # A code was counted by another report between our check and our commit: nothing was added.
+        async with db.session() as session:
+            achievement = await session.get(Achievement, achievement_id)
+            taken = await counted_codes(session, achievement.year if achievement else 0, codes)
+        jobs = achievement.jobs if achievement else 0
+        return Added(0, tuple(sorted(taken)), jobs, jobs)
+
+
+async def _add_beneficiaries(
+    db: Database,
+    who: Identity,
+    achievement_id: int,
+    codes: list[str],
+    details: dict[str, Any],
+    now: dt.datetime,
+) -> Added | None:
     async with db.write() as session:
-        achievement = await session.get(Achievement, achievement_id)
+        # Locked on PostgreSQL (SQLite's write transaction is exclusive): concurrent adds see each other.
+        achievement = (
+            await session.execute(
+                select(Achievement)
+                .where(Achievement.id == achievement_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
         if achievement is None or achievement.agency_id != who.agency_id:
             return None
         taken = await counted_codes(session, achievement.year, codes)

@@ -485,6 +485,7 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         if jobs < codes:
             raise reports.AnswerError("less_than_codes", codes=codes)
         data["jobs"] = jobs
+        data.pop("candidates", None)
         return data, []
     if state == "date":
         year = _year(context, draft)

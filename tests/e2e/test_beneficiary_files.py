@@ -160,3 +160,19 @@ async def test_a_list_added_to_a_saved_report(bot):
 async def _beneficiaries(bot) -> int:
     async with bot.db.session() as s:
         return (await s.execute(select(func.count()).select_from(Beneficiary))).scalar_one()
+
+
+async def test_a_file_goes_to_the_waiting_list_even_with_a_report_open(bot):
+    rep = await join(bot, *MARYAM)
+    await to_codes_step(rep, "9")
+    await rep.press("رد شدن ⏭")
+    await rep.press("هنوز نه")
+    await rep.press("✅ تأیید و ثبت")
+    [a] = await bot.achievements()
+    await to_codes_step(rep, "9")  # a second report, open at the codes step
+    await rep.send("/beneficiaries")
+    await rep.press(f"#{str(a.id).translate(str.maketrans('0123456789', '۰۱۲۳۴۵۶۷۸۹'))}")
+    reply = await rep.send_document("list.csv", "کد ملی\n0013542419\n".encode())
+    assert "به گزارش" in reply.text and "✅ افزودن" in reply.buttons
+    await rep.press("✅ افزودن")
+    assert await _beneficiaries(bot) == 1

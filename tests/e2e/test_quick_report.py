@@ -29,7 +29,7 @@ async def test_a_complete_line_goes_straight_to_the_summary(bot):
 
 async def test_only_missing_fields_are_asked(bot):
     rep = await join(bot, *MARYAM)
-    reply = await rep.send("8 نفر کارگاه خیاطی")
+    reply = await rep.send("8 نفر طرح کارگاه خیاطی")
     assert "گام ۱ از ۶" in reply.text  # the sector is missing
     reply = await rep.press("خدمات")
     assert "تاریخ ایجاد اشتغال" in reply.text  # then the date; jobs and title were understood

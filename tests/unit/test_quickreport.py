@@ -86,8 +86,14 @@ CASES = [
     ("٢٠ شغل كشاورزي طرح پرورش بلدرچين", 20, AG, None, "پرورش بلدرچین", None, None),
 ]
 
+CASES += [
+    ("۱۲ شغل خدمات طرح نانوایی ثبت در رصد ۱۴۰۵/۹/۲", 12, SE, D(2026, 11, 23), "نانوایی", True, None),
+    ("رصد ۱۲۰۰ شغل خدمات طرح نانوایی", 1200, SE, None, "نانوایی", True, None),
+]
+
 AMBIGUOUS = [
-    ("توسعه گلخانه 12 5", [12, 5]),  # two bare numbers
+    ("طرح توسعه گلخانه 12 5", [12, 5]),  # two bare numbers
+    ("خدمات طرح گلخانه ۵۰۰۰ متری", [5000]),  # one bare number: confirmed, never taken silently
     ("۱۲ شغل طرح ۳ نفر", [12, 3]),  # two counts that disagree
     ("طرح فاز 2 مجتمع 40", [2, 40]),
     ("خدمات 10 20 30", [10, 20, 30]),
@@ -99,7 +105,23 @@ CONTRADICTORY_SECTORS = [
     "۳ شغل خدمات صنعتی طرح چاپخانه",
 ]
 
-NOTHING = ["سلام", "گزارش دارم", "ممنون از پیگیری", "؟", "طرح", "09121234567", "۰۰۱۳۵۴۲۴۱۹", "12", "۱۲۳۴۵۶۷"]
+NOTHING = [
+    "سلام",
+    "گزارش دارم",
+    "ممنون از پیگیری",
+    "؟",
+    "طرح",
+    "09121234567",
+    "۰۰۱۳۵۴۲۴۱۹",
+    "12",
+    "۱۲۳۴۵۶۷",
+    "سلام، ۲ سوال دارم",
+    "فردا ۳ نفر میان دفتر",
+    "شماره من 0912 123 4567",
+    "کد ملی 0013542419 و 0076229645",
+    "ساعت ۱۰ جلسه داریم",
+    "۱۲ شغل",
+]
 
 
 @pytest.mark.parametrize(("text", "jobs", "sector", "date", "title", "rasad", "tracking"), CASES)
@@ -115,7 +137,7 @@ def test_sentences(text, jobs, sector, date, title, rasad, tracking):
 
 
 @pytest.mark.parametrize(("text", "candidates"), AMBIGUOUS)
-def test_two_possible_counts_are_asked_never_guessed(text, candidates):
+def test_numbers_without_a_unit_are_asked_never_guessed(text, candidates):
     got = parse(text, 1405, TODAY)
     assert got.jobs is None and got.job_candidates == candidates and got.understood
 
