@@ -71,7 +71,7 @@ async def one_run(content: bytes, folder: Path, run: int) -> tuple[float, float]
     del table  # as the handler does: the sheet is not needed once checked
     codes = [p.code for p in result.valid]
     details = {
-        p.code: [p.details[f] for f in ("name", "mobile", "gender", "age_group", "job_title")]
+        p.code: [p.details[f] for f in reports.DETAIL_FIELDS]
         for p in result.valid
     }
     draft = await drafts.start(

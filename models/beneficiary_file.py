@@ -36,7 +36,6 @@ GENDERS = {
     "آقا": "male",
     "خانم": "female",
 }
-DETAIL_FIELDS = ("name", "mobile", "gender", "age_group", "job_title")
 
 
 class FileProblem(ValueError):

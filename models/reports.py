@@ -104,6 +104,29 @@ def missing_fields(data: dict[str, Any]) -> list[str]:
     return missing
 
 
+DETAIL_FIELDS = ("name", "mobile", "gender", "age_group", "job_title")
+
+
+async def _insert_beneficiaries(
+    session: AsyncSession, achievement_id: int, year: int, codes: list[str], details: dict[str, Any]
+) -> None:
+    """One bulk insert (a spreadsheet brings up to 20,000 codes), with the details a file gave."""
+    if not codes:
+        return
+    await session.execute(
+        insert(Beneficiary),
+        [
+            {
+                "achievement_id": achievement_id,
+                "year": year,
+                "national_code": code,
+                **dict(zip(DETAIL_FIELDS, details.get(code) or [None] * len(DETAIL_FIELDS), strict=True)),
+            }
+            for code in codes
+        ],
+    )
+
+
 class _Gone(Exception):
     """The draft was closed by a concurrent confirm: roll back."""
 
@@ -157,21 +180,7 @@ async def submit(
                 achievement.created_at = achievement.updated_at = now
             session.add(achievement)
             await session.flush()
-            if codes:
-                details = data.get("details") or {}
-                fields = ("name", "mobile", "gender", "age_group", "job_title")
-                await session.execute(
-                    insert(Beneficiary),
-                    [
-                        {
-                            "achievement_id": achievement.id,
-                            "year": year,
-                            "national_code": c,
-                            **dict(zip(fields, details.get(c) or [None] * 5, strict=True)),
-                        }
-                        for c in codes
-                    ],
-                )
+            await _insert_beneficiaries(session, achievement.id, year, codes, data.get("details") or {})
             await totals.add(
                 session,
                 who.agency_id,
@@ -277,19 +286,7 @@ async def _add_beneficiaries(
                 .where(Beneficiary.achievement_id == achievement.id)
             )
         ).scalar_one()
-        fields = ("name", "mobile", "gender", "age_group", "job_title")
-        await session.execute(
-            insert(Beneficiary),
-            [
-                {
-                    "achievement_id": achievement.id,
-                    "year": achievement.year,
-                    "national_code": c,
-                    **dict(zip(fields, details.get(c) or [None] * 5, strict=True)),
-                }
-                for c in codes
-            ],
-        )
+        await _insert_beneficiaries(session, achievement.id, achievement.year, codes, details)
         before = achievement.jobs
         after = max(before, existing + len(codes))
         if after != before:

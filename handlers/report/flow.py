@@ -412,7 +412,7 @@ async def check_file(update: Update, context: BotContext, year: int) -> benefici
 
 def codes_and_details(result: beneficiary_file.FileCheck) -> tuple[list[str], dict[str, list[str | None]]]:
     codes = [p.code for p in result.valid]
-    return codes, {p.code: [p.details[f] for f in beneficiary_file.DETAIL_FIELDS] for p in result.valid}
+    return codes, {p.code: [p.details[f] for f in reports.DETAIL_FIELDS] for p in result.valid}
 
 
 async def _codes_from_file(update: Update, context: BotContext, draft: Draft) -> None:
