@@ -62,7 +62,23 @@ async def test_invite_code_in_persian_digits_is_single_use(bot):
 
 async def test_unlinked_user_is_sent_back_to_onboarding_for_every_command(bot):
     guest = bot.user(1000, "مهمان")
-    for command in ("/report", "/status", "/ranking", "/lang"):
+    every = (
+        "/report",
+        "/status",
+        "/ranking",
+        "/lang",
+        "/digest",
+        "/settings",
+        "/remind_now",
+        "/holidays",
+        "/agency 101",
+        "/summary",
+        "/export",
+        "/chart",
+        "/template",
+        "/beneficiaries",
+    )
+    for command in every:
         reply = await guest.send(command)
         assert "ابتدا باید حساب خود را متصل کنید" in reply.text, command
     assert "اتصال حساب" in (await guest.send("/help")).text
@@ -186,3 +202,12 @@ async def test_a_slow_user_does_not_hold_up_others_and_each_users_order_holds(bo
     await bot.tracker.wait(queued)
     texts = [m.plain for m in bot.api.outbox if m.chat_id == maryam.chat_id and m.kind == "message"]
     assert "وضعیت جهاد کشاورزی مشهد" in texts[-2] and "راهنمای نمایندهٔ دستگاه" in texts[-1]  # in order
+
+
+async def test_each_role_is_refused_what_is_not_theirs(bot):
+    rep = await join(bot, 501, "09121111111")
+    sup = await join(bot, 504, "09123333333")
+    for command in ("/digest", "/remind_now", "/holidays", "/agency 101", "/summary", "/export", "/chart"):
+        assert "برای نقش شما" in (await rep.send(command)).text, command
+    for command in ("/report", "/status", "/template", "/beneficiaries", "/remind_now", "/holidays"):
+        assert "برای نقش شما" in (await sup.send(command)).text, command
