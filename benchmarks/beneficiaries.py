@@ -70,10 +70,7 @@ async def one_run(content: bytes, folder: Path, run: int) -> tuple[float, float]
         result = await check(s, table, 1405)
     del table  # as the handler does: the sheet is not needed once checked
     codes = [p.code for p in result.valid]
-    details = {
-        p.code: [p.details[f] for f in reports.DETAIL_FIELDS]
-        for p in result.valid
-    }
+    details = {p.code: [p.details[f] for f in reports.DETAIL_FIELDS] for p in result.valid}
     draft = await drafts.start(
         db,
         who.account_id,

@@ -72,6 +72,15 @@ class Renderer:
         """Codes and references: digits localised, no grouping."""
         return to_persian_digits(value) if self.locale == "fa" else value
 
+    def code(self, value: object) -> Markup:
+        """A code, year or reference number: escaped, digits localised, no grouping."""
+        return Markup(self.escape(self.digits(str(value))))
+
+    def codes(self, values: list[str], limit: int = 20) -> Markup:
+        """A short list of codes for a message, cut after `limit` with an ellipsis."""
+        shown = ("، " if self.locale == "fa" else ", ").join(v[:20] for v in values[:limit])
+        return self.code(shown + ("…" if len(values) > limit else ""))
+
     def isolate(self, value: str) -> str:
         return f"{FSI}{value}{PDI}"
 

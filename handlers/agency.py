@@ -27,8 +27,8 @@ async def _show(update: Update, context: BotContext, agency: Agency) -> None:
         r(
             "agency.title",
             name=agency.name,
-            code=Markup(r.digits(agency.code)),
-            year=Markup(r.digits(str(rt.year))),
+            code=r.code(agency.code),
+            year=r.code(rt.year),
         )
     ]
     if st.target:

@@ -23,7 +23,7 @@ _DATA = re.compile(r"bn\|([0-9a-f]{6})\|(pick|ok|cancel)(?:\|([0-9]{1,9}))?")
 
 
 def _ref(context: BotContext, achievement_id: int) -> Markup:
-    return Markup(context.r.digits(str(achievement_id)))
+    return context.r.code(achievement_id)
 
 
 @requires("rep")
@@ -115,7 +115,7 @@ async def callback(update: Update, context: BotContext) -> None:
             await send(
                 update,
                 context,
-                r("attach.conflict", codes=Markup(r.digits("، ".join(result.conflicts[:20])))),
+                r("attach.conflict", codes=r.codes(list(result.conflicts))),
             )
         else:
             await send(

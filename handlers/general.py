@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.render import Markup, Renderer
+from bot.render import Renderer
 from handlers import beneficiaries, commands_menu, onboarding, ranking, report, status
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from locales import LOCALES
@@ -159,6 +159,6 @@ async def on_error(update: object, context: BotContext) -> None:
             log.warning("could not load the identity for the error reply to update %s", update_id)
     try:
         await answer_callback(update)
-        await send(update, context, context.r("general.error", ref=Markup(context.r.digits(str(update_id)))))
+        await send(update, context, context.r("general.error", ref=context.r.code(update_id)))
     except TelegramError:
         log.warning("could not tell the user about the error in update %s", update_id)

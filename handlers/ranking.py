@@ -3,6 +3,7 @@ Callback data: rk|<view a|c>|<measure p|r|j>|<page>."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -92,7 +93,7 @@ def render_page(
     share = Markup(r.percent(page.pace.days_elapsed, page.pace.days_in_year))
     title_key = "ranking.counties_title" if counties else "ranking.title"
     lines = [
-        r(title_key, scope=scope_title(r, scope), year=Markup(r.digits(str(rt.year))), date=rt.today()),
+        r(title_key, scope=scope_title(r, scope), year=r.code(rt.year), date=rt.today()),
         r(f"ranking.by_measure_{page.measure}"),
         r(
             "ranking.totals",
@@ -138,9 +139,7 @@ async def _load(
             page = await county_ranking(session, scope, rt.year, rt.today(), measure=measure)
             pages = max(1, math.ceil(len(page.rows) / PAGE_SIZE))
             number = min(number, pages - 1)
-            page = RankingPage(
-                **{**page.__dict__, "rows": page.rows[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]}
-            )
+            page = dataclasses.replace(page, rows=page.rows[number * PAGE_SIZE : (number + 1) * PAGE_SIZE])
         else:
             page = await ranking(
                 session,

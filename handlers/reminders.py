@@ -48,7 +48,7 @@ async def _settings_view(context: BotContext) -> tuple[Markup, object]:
     rows = [[(r.raw("settings.unmute" if muted else "settings.mute"), "st|unmute" if muted else "st|mute")]]
     if who.role in ("supervisor", "admin"):
         shown = digest_time or rt.settings.digest_time
-        lines.append(r("settings.digest_at", time=Markup(r.digits(shown))))
+        lines.append(r("settings.digest_at", time=r.code(shown)))
         rows.append([(r.raw("settings.digest_button"), "st|time")])
     return r.join(lines), inline(rows)
 

@@ -23,7 +23,7 @@ async def command(update: Update, context: BotContext) -> None:
     if st is None:
         await send(update, context, r("report.no_agency"))
         return
-    year = Markup(r.digits(str(rt.year)))
+    year = r.code(rt.year)
     lines = [r("status.title", agency=st.name, year=year)]
     if st.target is None:
         lines.append(r("status.no_commitment"))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import nationalcode
 from models.phone import normalize_phone
 from models.reports import counted_codes
-from models.textnorm import clean_text, search_key
+from models.textnorm import cell_text, search_key
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -67,14 +67,6 @@ class FileCheck:
     header: list[str] = field(default_factory=list)
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean_text(str(value))
-
-
 def read_table(content: bytes, file_name: str) -> list[list[str]]:
     """At most MAX_ROWS + 1 non-empty rows of at most MAX_COLUMNS cells; whatever cannot be read is `type`."""
     if len(content) > MAX_BYTES:
@@ -86,7 +78,7 @@ def read_table(content: bytes, file_name: str) -> list[list[str]]:
         rows = _xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
         table = []
         for row in rows:  # stop early: a file is refused for size, not read to its end
-            cells = [_cell(v) for v in row[:MAX_COLUMNS]]
+            cells = [cell_text(v) for v in row[:MAX_COLUMNS]]
             if any(cells):
                 table.append(cells)
                 if len(table) > MAX_ROWS + 1:

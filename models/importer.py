@@ -18,7 +18,7 @@ from models import audit
 from models.db import Database
 from models.phone import normalize_phone
 from models.schema import ROLES, Agency, Commitment, CountyCommitment, Person, Region
-from models.textnorm import clean_text, search_key, to_ascii_digits
+from models.textnorm import cell_text, search_key, to_ascii_digits
 
 COLUMNS = {
     "agencies": ("code", "name", "county", "province"),
@@ -82,24 +82,16 @@ class ImportResult:
 Rows = dict[str, list[tuple[int, dict[str, str]]]]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean_text(str(value))
-
-
 def _rows_from_table(table: list[list[Any]], sheet: str) -> list[tuple[int, dict[str, str]]]:
     if not table:
         return []
-    header = [_cell(h).lower() for h in table[0]]
+    header = [cell_text(h).lower() for h in table[0]]
     missing = REQUIRED[sheet] - set(header)
     if missing:
         raise ImportFileError(f"sheet {sheet}: missing column(s) {', '.join(sorted(missing))}")
     rows = []
     for number, values in enumerate(table[1:], start=2):
-        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+        row = {h: cell_text(v) for h, v in zip(header, values, strict=False) if h}
         if any(row.values()):
             rows.append((number, row))
     return rows
@@ -134,7 +126,7 @@ def read_file(path: Path) -> Rows:
         table = list(csv.reader(io.StringIO(content)))
         if not table:
             raise ImportFileError("the file is empty")
-        header = {_cell(h).lower() for h in table[0]}
+        header = {cell_text(h).lower() for h in table[0]}
         for kind, required in REQUIRED.items():
             if (
                 required <= header

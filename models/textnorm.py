@@ -35,6 +35,15 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as clean text (a whole float such as 101.0 reads as 101)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_text(str(value))
+
+
 def search_key(text: str) -> str:
     """Comparison key: letters normalised, zero-width joiners and spaces ignored, case folded."""
     return _SPACES.sub("", _INVISIBLE.sub("", text.translate(_LETTERS).translate(_DIGITS))).casefold()

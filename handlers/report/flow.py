@@ -253,7 +253,7 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
         data = draft.data
         text = r(
             "report.saved",
-            ref=Markup(r.digits(str(result.achievement_id))),
+            ref=r.code(result.achievement_id),
             jobs=int(data["jobs"]),
             sector=r.raw(f"sectors.{data['sector']}"),
             title=data["title"],
@@ -271,10 +271,7 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
     if result.conflicts:
         fresh = await _load(context)
         if fresh is not None:
-            codes = Markup(
-                r.digits("، ".join(result.conflicts) if r.locale == "fa" else ", ".join(result.conflicts))
-            )
-            await _ask(update, context, fresh, [r("report.conflict", codes=codes)])
+            await _ask(update, context, fresh, [r("report.conflict", codes=r.codes(list(result.conflicts)))])
             return
     await send(update, context, r("report.already_closed"))
 
@@ -302,9 +299,7 @@ def _year(context: BotContext, draft: Draft) -> int:
 
 
 def _date_error(context: BotContext, draft: Draft, exc: DateError) -> Markup:
-    return context.r(
-        f"report.errors.date_{exc.reason}", year=Markup(context.r.digits(str(_year(context, draft))))
-    )
+    return context.r(f"report.errors.date_{exc.reason}", year=context.r.code(_year(context, draft)))
 
 
 async def start_quick(update: Update, context: BotContext, text: str) -> bool:
@@ -332,7 +327,7 @@ async def start_quick(update: Update, context: BotContext, text: str) -> bool:
     if parsed.date is not None:
         data["date"] = parsed.date.isoformat()
     elif parsed.date_error:
-        lead.append(r(f"report.errors.date_{parsed.date_error}", year=Markup(r.digits(str(rt.year)))))
+        lead.append(r(f"report.errors.date_{parsed.date_error}", year=r.code(rt.year)))
     if parsed.title:
         try:
             data["title"] = reports.check_title(parsed.title)
@@ -466,7 +461,7 @@ def _answer_error(context: BotContext, exc: reports.AnswerError) -> Markup:
     for key, value in exc.details.items():
         values[key] = value if isinstance(value, int | Markup) else str(value)
     if exc.reason.startswith("date_") and "year" not in values:
-        values["year"] = Markup(r.digits(str(context.rt.year)))
+        values["year"] = r.code(context.rt.year)
     return r(f"report.errors.{exc.reason}", **values)
 
 
@@ -492,7 +487,7 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         try:
             day = check_report_date(parse_jalali(text, year), year, rt.today())
         except DateError as exc:
-            raise reports.AnswerError(f"date_{exc.reason}", year=Markup(r.digits(str(year)))) from None
+            raise reports.AnswerError(f"date_{exc.reason}", year=r.code(year)) from None
         data["date"] = day.isoformat()
         return data, []
     if state == "title":
@@ -502,17 +497,12 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         async with rt.db.session() as session:
             check = await reports.check_codes(session, text, _year(context, draft), int(data["jobs"]))
         if check.invalid:
-            shown = check.invalid[:20]
-            listed = ("، " if r.locale == "fa" else ", ").join(x[:20] for x in shown) + (
-                "…" if len(check.invalid) > 20 else ""
-            )
-            raise reports.AnswerError("invalid_codes", codes=Markup(r.escape(r.digits(listed))))
+            raise reports.AnswerError("invalid_codes", codes=r.codes(check.invalid))
         data["codes"] = check.accepted
         data.pop("details", None)  # typed codes replace a spreadsheet's
         lead = [r("report.codes.accepted", count=len(check.accepted))]
         if check.already_counted:
-            listed = ("، " if r.locale == "fa" else ", ").join(check.already_counted)
-            lead.append(r("report.codes.already_counted", codes=Markup(r.digits(listed))))
+            lead.append(r("report.codes.already_counted", codes=r.codes(check.already_counted, limit=100)))
         if check.repeated:
             lead.append(r("report.codes.repeated", count=check.repeated))
         return data, lead
