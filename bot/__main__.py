@@ -53,17 +53,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(settings: Settings) -> int:
-    if not settings.bot_token:
+    missing = settings.missing_tokens()
+    if missing and any((settings.bot_token, settings.telegram_bot_token, settings.bale_bot_token)):
+        print(f"configuration error: {missing[0]} is not set", file=sys.stderr)
+        return EXIT_CONFIG
+    if missing:  # no token at all: a newcomer trying it out
+        from playground.terminal import run_playground
+
         print(
-            "BOT_TOKEN is not set: put BOT_TOKEN=<token from @BotFather or Bale's @botfather> in .env "
-            "or the environment (and BOT_PLATFORM=bale for Bale), then run again.",
+            "BOT_TOKEN is not set: starting the local playground (no network, demo data). "
+            "For a real bot put BOT_TOKEN=<token from @BotFather or Bale's @botfather> in .env "
+            "(and BOT_PLATFORM=bale for Bale), then run again.",
             file=sys.stderr,
         )
-        return EXIT_CONFIG
-    from bot.app import build_application
+        return run_playground()
+    from bot.deployment import Deployment
 
-    app = build_application(settings)
-    app.run_polling(allowed_updates=None)
+    asyncio.run(Deployment(settings).serve_forever())
     return 0
 
 
@@ -137,40 +143,56 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
 
     await _upgrade(settings)
     db = Database(settings.database_url)
-    rt = Runtime(settings=settings, db=db, clock=(lambda: at) if at else system_clock)
+    clock = (lambda: at) if at else system_clock
     try:
         if action == "plan":
-            planned = await scheduler.plan_now(rt)
-            for row in planned:
-                rendered = await render_message(
-                    rt, row.recipient.account_id, row.recipient.person_id, row.kind, row.payload
-                )
-                print(
-                    f"== {row.key} -> person {row.recipient.person_id} ({row.recipient.role}), chat "
-                    f"{row.recipient.chat_id}"
-                )
-                # Operators read it in a terminal: drop the platform markup.
-                print(html.unescape(re.sub(r"</?b>", "", rendered[1])) if rendered else "(nothing to send)")
+            total = 0
+            for platform in settings.platform_names:
+                rt = Runtime(settings=settings, db=db, clock=clock, platform=platform)
+                planned = await scheduler.plan_now(rt)
+                total += len(planned)
+                for row in planned:
+                    rendered = await render_message(
+                        rt, row.recipient.account_id, row.recipient.person_id, row.kind, row.payload
+                    )
+                    print(
+                        f"== {row.key} -> person {row.recipient.person_id} ({row.recipient.role}), "
+                        f"{platform} chat {row.recipient.chat_id}"
+                    )
+                    # Operators read it in a terminal: drop the platform markup.
+                    print(
+                        html.unescape(re.sub(r"</?b>", "", rendered[1])) if rendered else "(nothing to send)"
+                    )
             print(
-                f"{len(planned)} reminder(s) due at that moment (those already stored are not added again); "
+                f"{total} reminder(s) due at that moment (those already stored are not added again); "
                 "nothing was sent."
             )
             return 0
-        if not settings.bot_token:
-            print("BOT_TOKEN is not set: sending needs the bot's token.", file=sys.stderr)
+        if settings.missing_tokens():
+            print(
+                f"{settings.missing_tokens()[0]} is not set: sending needs the bot's token.", file=sys.stderr
+            )
             return EXIT_CONFIG
         from telegram import Bot
         from telegram.error import InvalidToken
 
-        try:
-            async with Bot(
-                settings.bot_token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
-            ) as bot:
-                stats = await scheduler.tick(rt, bot, wait_for_retries=True)
-        except InvalidToken:
-            print("the Bot API refused BOT_TOKEN (check the token and BOT_API_BASE_URL)", file=sys.stderr)
-            return EXIT_CONFIG
-        print(f"sent {stats.sent}, skipped {stats.skipped}, blocked {stats.blocked}, failed {stats.failed}")
+        for platform in settings.platforms():
+            rt = Runtime(settings=settings, db=db, clock=clock, platform=platform.name)
+            try:
+                async with Bot(
+                    platform.token, base_url=platform.base_url, base_file_url=platform.file_url
+                ) as bot:
+                    stats = await scheduler.tick(rt, bot, wait_for_retries=True)
+            except InvalidToken:
+                print(
+                    f"the {platform.name} Bot API refused the token (check it and the API URL)",
+                    file=sys.stderr,
+                )
+                return EXIT_CONFIG
+            print(
+                f"{platform.name}: sent {stats.sent}, skipped {stats.skipped}, blocked {stats.blocked}, "
+                f"failed {stats.failed}"
+            )
         return 0
     finally:
         await db.dispose()

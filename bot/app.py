@@ -1,4 +1,4 @@
-"""Application factory: PTB Application wired to the configured platform, database and handlers."""
+"""Application factory: one PTB Application per messenger, wired to the database and the handlers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.config import Settings
+from bot.config import PlatformConfig, Settings
 from bot.context import BotContext
 from bot.runtime import Runtime, system_clock
 from bot.updates import PerUserUpdateProcessor
@@ -25,16 +25,23 @@ log = logging.getLogger(__name__)
 def build_application(
     settings: Settings,
     *,
+    platform: PlatformConfig | None = None,
+    db: Database | None = None,
     clock: Callable[[], dt.datetime] = system_clock,
     application_class: type[Application] | None = None,  # type: ignore[type-arg]
+    schedule: bool = True,
 ) -> Application:  # type: ignore[type-arg]
-    if not settings.bot_token:
-        raise ValueError("BOT_TOKEN is required")
+    """`db` given: shared with other applications, migrated and closed by its owner. `schedule`: run the
+    reminder tick on this application's JobQueue (a deployment of several messengers runs one tick)."""
+    if platform is None:
+        if settings.missing_tokens():
+            raise ValueError(f"{settings.missing_tokens()[0]} is required")
+        platform = settings.platforms()[0]
     builder = (
         ApplicationBuilder()
-        .token(settings.bot_token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.api_file_url)
+        .token(platform.token)
+        .base_url(platform.base_url)
+        .base_file_url(platform.file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
@@ -42,41 +49,48 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if settings.bot_mode == "webhook":
+        builder = builder.updater(None)  # updates arrive through bot.webhook, not getUpdates
     if application_class is not None:
         builder = builder.application_class(application_class)
     app = builder.build()
-    app.bot_data["settings"] = settings
-    app.bot_data["clock"] = clock
+    app.bot_data.update(settings=settings, platform=platform.name, clock=clock, shared_db=db)
     register(app)
-    scheduler.install(app)
+    if schedule:
+        scheduler.install(app, lambda: scheduler.targets_of([app]))
     return app
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data["settings"]
-    db = Database(settings.database_url)
-    await upgrade(db.engine)
-    app.bot_data["rt"] = Runtime(settings=settings, db=db, clock=app.bot_data["clock"])
+    db = app.bot_data["shared_db"]
+    if db is None:
+        db = Database(settings.database_url)
+        await upgrade(db.engine)
+    app.bot_data["rt"] = Runtime(
+        settings=settings, db=db, clock=app.bot_data["clock"], platform=app.bot_data["platform"]
+    )
     await commands_menu.publish_default(app)
-    log.info("ready: platform=%s year=%s bot=@%s", settings.bot_platform, settings.year, app.bot.username)
+    log.info("ready: platform=%s year=%s bot=@%s", app.bot_data["platform"], settings.year, app.bot.username)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     rt: Runtime | None = app.bot_data.pop("rt", None)
-    if rt is not None:
+    if rt is not None and app.bot_data["shared_db"] is None:
         await rt.db.dispose()
 
 
 async def start(app: Application, poll_timeout: float = 10) -> None:  # type: ignore[type-arg]
-    """What run_polling does, for callers that own the event loop (tests, several bots in one process)."""
+    """What run_polling does, for callers that own the event loop (tests, several bots in one process).
+    Without an updater (webhook mode) updates are put on the application's queue by the web server."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
-    )
+    if app.updater is not None:
+        await app.updater.start_polling(
+            poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.jalali import current_jalali_year
@@ -16,6 +18,19 @@ OFFICIAL_API = {
     "telegram": ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
     "bale": ("https://tapi.bale.ai/bot", "https://tapi.bale.ai/file/bot"),
 }
+PLATFORMS = ("telegram", "bale")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # what Telegram accepts as a webhook secret_token
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """One messenger the deployment serves."""
+
+    name: str  # telegram | bale
+    token: str
+    base_url: str
+    file_url: str
+    admins: tuple[int, ...]
 
 
 def parse_hhmm(value: str) -> dt.time:
@@ -45,8 +60,23 @@ class Settings(BaseSettings):
     bot_platform: Literal["telegram", "bale"] = Field(default="telegram", alias="BOT_PLATFORM")
     bot_api_base_url: str | None = Field(default=None, alias="BOT_API_BASE_URL")
     bot_api_file_url: str | None = Field(default=None, alias="BOT_API_FILE_URL")
+    # Both messengers from one process: BOT_PLATFORMS=telegram,bale with a token for each.
+    bot_platforms: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="BOT_PLATFORMS")
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    bale_bot_token: str | None = Field(default=None, alias="BALE_BOT_TOKEN")
+    telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
+    telegram_api_file_url: str | None = Field(default=None, alias="TELEGRAM_API_FILE_URL")
+    bale_api_base_url: str | None = Field(default=None, alias="BALE_API_BASE_URL")
+    bale_api_file_url: str | None = Field(default=None, alias="BALE_API_FILE_URL")
+    # Webhooks: Telegram checks a secret header; Bale sends none, so its URL path carries the secret.
+    bot_mode: Literal["polling", "webhook"] = Field(default="polling", alias="BOT_MODE")
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    webhook_listen: str = Field(default="0.0.0.0", alias="WEBHOOK_LISTEN")
+    webhook_port: int = Field(default=8080, ge=0, le=65535, alias="WEBHOOK_PORT")
+    webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET")
     database_url: str = Field(default="sqlite+aiosqlite:///data/bot.db", alias="DATABASE_URL")
-    bot_admins: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="BOT_ADMINS")
+    # Plain ids apply to every platform served; `bale:123` or `telegram:123` to one of them.
+    bot_admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="BOT_ADMINS")
     bot_timezone: str = Field(default="Asia/Tehran", alias="BOT_TIMEZONE")
     bot_default_locale: Literal["fa", "en"] = Field(default="fa", alias="BOT_DEFAULT_LOCALE")
     bot_year: int | None = Field(default=None, alias="BOT_YEAR")
@@ -74,10 +104,38 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
             for part in parts:
-                if not part.lstrip("-").isdigit():
-                    raise ValueError(f"'{part}' is not a numeric user id")
-            return [int(p) for p in parts]
+                platform, _, user_id = part.rpartition(":")
+                if platform not in ("", *PLATFORMS) or not user_id.lstrip("-").isdigit():
+                    raise ValueError(f"'{part}' is not a numeric user id (or bale:ID, telegram:ID)")
+            return parts
         return value
+
+    @field_validator("bot_platforms", mode="before")
+    @classmethod
+    def _split_platforms(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip().lower() for p in value.split(",") if p.strip()]
+            for part in parts:
+                if part not in PLATFORMS:
+                    raise ValueError(f"'{part}' is not telegram or bale")
+            return list(dict.fromkeys(parts))
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET_RE.match(value):
+            raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.bot_mode == "webhook":
+            if not self.webhook_url:
+                raise ValueError("WEBHOOK_URL: required when BOT_MODE=webhook (the public https:// address)")
+            if not self.webhook_secret:
+                raise ValueError("WEBHOOK_SECRET: required when BOT_MODE=webhook")
+        return self
 
     @field_validator("reminder_days", mode="before")
     @classmethod
@@ -119,7 +177,15 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
-    @field_validator("bot_api_base_url", "bot_api_file_url")
+    @field_validator(
+        "bot_api_base_url",
+        "bot_api_file_url",
+        "telegram_api_base_url",
+        "telegram_api_file_url",
+        "bale_api_base_url",
+        "bale_api_file_url",
+        "webhook_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -139,12 +205,56 @@ class Settings(BaseSettings):
         return self.year_at()
 
     @property
+    def platform_names(self) -> list[str]:
+        return self.bot_platforms or [self.bot_platform]
+
+    @property
     def api_base_url(self) -> str:
-        return self.bot_api_base_url or OFFICIAL_API[self.bot_platform][0]
+        return self._url(self.platform_names[0], "base")
 
     @property
     def api_file_url(self) -> str:
-        return self.bot_api_file_url or OFFICIAL_API[self.bot_platform][1]
+        return self._url(self.platform_names[0], "file")
+
+    def _url(self, platform: str, kind: str) -> str:
+        own = getattr(self, f"{platform}_api_{kind}_url")
+        shared = self.bot_api_base_url if kind == "base" else self.bot_api_file_url
+        single = len(self.platform_names) == 1
+        return own or (shared if single else None) or OFFICIAL_API[platform][0 if kind == "base" else 1]
+
+    def token_for(self, platform: str) -> str | None:
+        single = len(self.platform_names) == 1
+        return getattr(self, f"{platform}_bot_token") or (self.bot_token if single else None)
+
+    def admins_for(self, platform: str) -> tuple[int, ...]:
+        out = []
+        for entry in self.bot_admins:
+            prefix, _, user_id = entry.rpartition(":")
+            if prefix in ("", platform):
+                out.append(int(user_id))
+        return tuple(out)
+
+    def missing_tokens(self) -> list[str]:
+        """The variables still to set before the bot can connect (empty when it can)."""
+        single = len(self.platform_names) == 1
+        return [
+            ("BOT_TOKEN" if single else f"{name.upper()}_BOT_TOKEN")
+            for name in self.platform_names
+            if not self.token_for(name)
+        ]
+
+    def platforms(self) -> list[PlatformConfig]:
+        """Every platform served; call after missing_tokens() came back empty."""
+        return [
+            PlatformConfig(
+                name=name,
+                token=self.token_for(name) or "",
+                base_url=self._url(name, "base"),
+                file_url=self._url(name, "file"),
+                admins=self.admins_for(name),
+            )
+            for name in self.platform_names
+        ]
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -153,7 +263,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "configuration"
-        alias = Settings.model_fields[field].alias if field in Settings.model_fields else field
         message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across variables: its message names them
+            raise ConfigError(message) from None
+        field = str(first["loc"][0])
+        alias = Settings.model_fields[field].alias if field in Settings.model_fields else field
         raise ConfigError(f"{alias or field}: {message}") from None

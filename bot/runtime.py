@@ -20,10 +20,15 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Callable[[], dt.datetime] = field(default=system_clock)
+    platform: str = ""  # the messenger this runtime serves; "" = the first configured one
+
+    def __post_init__(self) -> None:
+        if not self.platform:
+            self.platform = self.settings.platform_names[0]
 
     @property
-    def platform(self) -> str:
-        return self.settings.bot_platform
+    def admins(self) -> tuple[int, ...]:
+        return self.settings.admins_for(self.platform)
 
     @property
     def year(self) -> int:

@@ -14,6 +14,7 @@ from locales import LOCALES
 from models.people import Identity
 
 log = logging.getLogger(__name__)
+_UNSUPPORTED = "command_menu_unsupported"
 
 GUEST = ("start", "help")
 BY_ROLE = {
@@ -57,9 +58,17 @@ def commands_for(
     return [BotCommand(name, r.raw(f"commands.{name}")) for name in names]
 
 
+def _refused(bot_data: dict, platform: str, what: str, exc: TelegramError) -> None:  # type: ignore[type-arg]
+    log.warning("setMyCommands (%s) failed: %s", what, exc)
+    if platform == "bale":  # Bale may have no command menu at all: stop asking until the next start
+        bot_data[_UNSUPPORTED] = True
+
+
 async def publish_default(application: Application) -> None:  # type: ignore[type-arg]
     rt = application.bot_data["rt"]
     for locale in LOCALES:
+        if application.bot_data.get(_UNSUPPORTED):
+            return
         language = None if locale == rt.settings.bot_default_locale else locale
         try:
             await application.bot.set_my_commands(
@@ -68,13 +77,15 @@ async def publish_default(application: Application) -> None:  # type: ignore[typ
                 language_code=language,
             )
         except TelegramError as exc:
-            log.warning("setMyCommands (default, %s) failed: %s", locale, exc)
+            _refused(application.bot_data, rt.platform, f"default, {locale}", exc)
 
 
 async def publish_for(context: BotContext, who: Identity) -> None:
     rt = context.rt
+    if context.bot_data.get(_UNSUPPORTED):
+        return
     commands = commands_for(who.role, context.locale, rt.platform, rt.settings.bot_ranking_public)
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(who.chat_id))
     except TelegramError as exc:
-        log.warning("setMyCommands for chat failed: %s", exc)
+        _refused(context.bot_data, rt.platform, "chat", exc)

@@ -37,7 +37,7 @@ async def load(update: Update, context: BotContext) -> None:
     if context.identity is not None and context.identity.blocked:
         # They blocked the bot once and wrote again: reminders may reach them again.
         await unblock(rt.db, context.identity.account_id)
-    if context.identity is None and user.id in rt.settings.bot_admins:
+    if context.identity is None and user.id in rt.admins:
         await ensure_admin(rt.db, rt.platform, user.id, chat.id if chat else user.id, display_name(update))
         async with rt.db.session() as session:
             context.identity = await load_identity(session, rt.platform, user.id)

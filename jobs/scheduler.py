@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable
 
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
@@ -44,31 +45,43 @@ async def tick(
     return await Sender(rt, bot, limiter).drain(wait_for_retries=wait_for_retries)
 
 
-class Ticker:
-    """One tick at a time per process (a slow fan-out must not overlap the next tick)."""
+Targets = Callable[[], list[tuple[Runtime, Bot]]]
 
-    def __init__(self) -> None:
+
+def targets_of(apps: Iterable[Application]) -> list[tuple[Runtime, Bot]]:  # type: ignore[type-arg]
+    """The started applications' (runtime, bot): one per messenger."""
+    return [(app.bot_data["rt"], app.bot) for app in apps if "rt" in app.bot_data]
+
+
+class Ticker:
+    """One tick at a time per process (a slow fan-out must not overlap the next tick). Each messenger
+    plans and sends its own accounts' reminders within its own rate limits, side by side."""
+
+    def __init__(self, targets: Targets) -> None:
+        self._targets = targets
         self._lock = asyncio.Lock()
-        self._limiter: RateLimiter | None = None
+        self._limiters: dict[str, RateLimiter] = {}
 
     async def __call__(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
         if self._lock.locked():
             return
-        rt: Runtime | None = context.application.bot_data.get("rt")
-        if rt is None:
-            return
-        if self._limiter is None:
-            self._limiter = RateLimiter(rt.settings.send_rate, rt.settings.send_chat_interval)
         async with self._lock:
-            try:
-                await tick(rt, context.bot, limiter=self._limiter)
-            except Exception:  # the next tick tries again; never kill the job
-                log.exception("reminder tick failed")
+            await asyncio.gather(*(self._one(rt, bot) for rt, bot in self._targets()))
+
+    async def _one(self, rt: Runtime, bot: Bot) -> None:
+        limiter = self._limiters.get(rt.platform)
+        if limiter is None:
+            limiter = RateLimiter(rt.settings.send_rate, rt.settings.send_chat_interval)
+            self._limiters[rt.platform] = limiter
+        try:
+            await tick(rt, bot, limiter=limiter)
+        except Exception:  # the next tick tries again; never kill the job
+            log.exception("reminder tick failed (%s)", rt.platform)
 
 
-def install(app: Application) -> None:  # type: ignore[type-arg]
+def install(app: Application, targets: Targets) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data["settings"]
     if settings.scheduler_tick_seconds > 0 and app.job_queue is not None:
         app.job_queue.run_repeating(
-            Ticker(), interval=settings.scheduler_tick_seconds, first=5, name="reminders"
+            Ticker(targets), interval=settings.scheduler_tick_seconds, first=5, name="reminders"
         )

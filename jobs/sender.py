@@ -106,7 +106,11 @@ class Sender:
             or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= wall),
         )
         abandoned = and_(Outbox.status == "sending", Outbox.claimed_at < stale_claim)
-        query = select(Outbox).where(or_(due, abandoned)).order_by(Outbox.due_at, Outbox.id).limit(BATCH)
+        # Each messenger's sender takes only its own accounts' rows.
+        mine = Outbox.account_id.in_(select(Account.id).where(Account.platform == rt.platform))
+        query = (
+            select(Outbox).where(or_(due, abandoned), mine).order_by(Outbox.due_at, Outbox.id).limit(BATCH)
+        )
         if not rt.db.is_sqlite:
             # PostgreSQL: instances skip each other's rows. SQLite: BEGIN IMMEDIATE serialises claims.
             query = query.with_for_update(skip_locked=True)
@@ -185,11 +189,11 @@ class Sender:
                 stats.blocked += 1
             return
         except InvalidToken as exc:
-            if self.rt.platform != "bale":
+            # PTB reads both 401 and 404 as InvalidToken; Bale answers 404 "no such user" for one recipient.
+            if self.rt.platform != "bale" or "unauthorized" in str(exc).lower():
                 # Telegram: the token or API URL is wrong. Nothing can be sent; keep the rows for later.
                 await self._finish(row, status="pending", error="invalid token")
                 raise
-            # Bale answers 404 "no such user" for one recipient; PTB reads that as InvalidToken.
             if await self._finish(row, status="failed", error=str(exc)[:200]):
                 stats.failed += 1
             return
@@ -260,7 +264,9 @@ class Sender:
         async with self.rt.db.session() as session:
             rows = await session.execute(
                 select(Outbox.next_attempt_at, Outbox.status, Outbox.claimed_at).where(
-                    Outbox.status.in_(("pending", "sending")), Outbox.due_at <= self.rt.clock()
+                    Outbox.status.in_(("pending", "sending")),
+                    Outbox.due_at <= self.rt.clock(),
+                    Outbox.account_id.in_(select(Account.id).where(Account.platform == self.rt.platform)),
                 )
             )
             waits = []

@@ -14,9 +14,9 @@ from bot import app as bot_app
 from bot.runtime import Runtime
 from models.db import Database
 from models.schema import Achievement
+from playground.fake_api import FakeBotApi
 from tests.conftest import NOW, settings_for
 from tests.kit.driver import UpdateTracker, UserDriver, tracking_application_class
-from tests.kit.fake_api import FakeBotApi
 
 
 class Clock:
@@ -38,6 +38,7 @@ class Harness:
         self.overrides.update(overrides)
         settings = settings_for(
             self.db_url,
+            BOT_PLATFORM=self.api.platform,
             BOT_TOKEN=self.api.token,
             BOT_API_BASE_URL=self.api.base_url,
             BOT_API_FILE_URL=self.api.file_base_url,
@@ -81,9 +82,29 @@ class Harness:
             return list((await s.execute(select(Achievement).order_by(Achievement.id))).scalars())
 
 
+PLATFORMS = ["telegram", "bale"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Bale runs on SQLite only: the platform and the database do not interact, and time is short."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        both = params is not None and params.params.get("platform") == "bale"
+        (drop if both and params.params.get("db_url") == "postgresql" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(params=PLATFORMS)
+def platform(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
+async def api(platform: str) -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(platform=platform) as server:
         yield server
 
 

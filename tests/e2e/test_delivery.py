@@ -99,7 +99,7 @@ async def test_reminders_missed_while_down_are_sent_same_day_and_skipped_when_st
     bot.clock.now = at(dt.date(2027, 3, 13))
     async with bot.db.session() as s:
         rows = await schedule.plan(
-            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+            s, scheduler.schedule_from(bot.rt.settings), bot.rt.platform, 1405, bot.clock.now
         )
     await schedule.store(bot.db, rows)
     await bot.tick(at(dt.date(2027, 3, 14), 9, 30))  # the bot was down the whole day of the 13th
@@ -111,7 +111,7 @@ async def test_reminders_missed_while_down_are_sent_same_day_and_skipped_when_st
     assert len(received(bot, maryam.chat_id, "⏰")) == 1
 
 
-async def _bulk_people(db: Database, count: int, first_chat: int) -> None:
+async def _bulk_people(db: Database, count: int, first_chat: int, platform: str) -> None:
     async with db.write() as s:
         result = await s.execute(
             insert(Person).returning(Person.id),
@@ -122,7 +122,7 @@ async def _bulk_people(db: Database, count: int, first_chat: int) -> None:
             insert(Account),
             [
                 {
-                    "platform": "telegram",
+                    "platform": platform,
                     "platform_user_id": first_chat + i,
                     "chat_id": first_chat + i,
                     "person_id": pid,
@@ -133,14 +133,16 @@ async def _bulk_people(db: Database, count: int, first_chat: int) -> None:
 
 
 async def test_two_senders_race_over_1000_reminders_and_send_each_once(seeded, db_url, api):
-    settings = settings_for(db_url, BOT_API_BASE_URL=api.base_url, SEND_RATE=1000, SEND_CHAT_INTERVAL=0)
-    await _bulk_people(seeded, 1000, 100_000)
+    settings = settings_for(
+        db_url, BOT_PLATFORM=api.platform, BOT_API_BASE_URL=api.base_url, SEND_RATE=1000, SEND_CHAT_INTERVAL=0
+    )
+    await _bulk_people(seeded, 1000, 100_000, api.platform)
     for i in range(1000):
         api.chats[100_000 + i] = {"id": 100_000 + i, "type": "private", "first_name": "p"}
     clock = at(dt.date(2027, 3, 13))
     rt = Runtime(settings=settings, db=seeded, clock=lambda: clock)
     async with seeded.session() as s:
-        planned = await schedule.plan(s, scheduler.schedule_from(settings), "telegram", 1405, clock)
+        planned = await schedule.plan(s, scheduler.schedule_from(settings), api.platform, 1405, clock)
     assert await schedule.store(seeded, planned) == 1000
     assert await schedule.store(seeded, planned) == 0  # planning twice adds nothing
     other_db = Database(db_url)
@@ -160,12 +162,13 @@ async def test_kill_9_mid_fan_out_then_restart_sends_the_rest_once(seeded, db_ur
         pytest.skip(
             "the subprocess path is the same on PostgreSQL; the two-sender race covers claiming there"
         )
-    await _bulk_people(seeded, 40, 200_000)
+    await _bulk_people(seeded, 40, 200_000, api.platform)
     for i in range(40):
         api.chats[200_000 + i] = {"id": 200_000 + i, "type": "private", "first_name": "p"}
     await seeded.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
     env.update(
+        BOT_PLATFORM=api.platform,
         BOT_TOKEN=api.token,
         BOT_API_BASE_URL=api.base_url,
         DATABASE_URL=db_url,
@@ -201,7 +204,7 @@ async def _planned_milestone(bot, reps_count: int = 5) -> list:
     bot.clock.now = at(dt.date(2027, 3, 13))
     async with bot.db.session() as s:
         rows = await schedule.plan(
-            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+            s, scheduler.schedule_from(bot.rt.settings), bot.rt.platform, 1405, bot.clock.now
         )
     assert await schedule.store(bot.db, rows) == reps_count
     return reps
@@ -243,7 +246,7 @@ async def test_outages_retry_until_the_day_is_over_and_bad_rows_do_not_strand_ot
     bot.clock.now = at(dt.date(2027, 3, 17))
     async with bot.db.session() as s:
         rows = await schedule.plan(
-            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+            s, scheduler.schedule_from(bot.rt.settings), bot.rt.platform, 1405, bot.clock.now
         )
     await schedule.store(bot.db, rows)
     min_account = [min(r.recipient.account_id for r in rows)]
@@ -266,14 +269,14 @@ async def test_planning_again_takes_no_new_ids(bot):
     await _planned_milestone(bot, 3)
     async with bot.db.session() as s:
         rows = await schedule.plan(
-            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+            s, scheduler.schedule_from(bot.rt.settings), bot.rt.platform, 1405, bot.clock.now
         )
     for _ in range(3):
         assert await schedule.store(bot.db, rows) == 0
     await _many_reps_more(bot)
     async with bot.db.session() as s:
         rows = await schedule.plan(
-            s, scheduler.schedule_from(bot.rt.settings), "telegram", 1405, bot.clock.now
+            s, scheduler.schedule_from(bot.rt.settings), bot.rt.platform, 1405, bot.clock.now
         )
     assert await schedule.store(bot.db, rows) == 1
     async with bot.db.session() as s:

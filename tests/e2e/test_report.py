@@ -124,7 +124,10 @@ async def test_each_bad_input_at_each_step_keeps_the_step(bot):
     await rep.press("بله، ثبت شده")
     assert "۴ تا ۳۰" in (await rep.send("کد!")).text
     reply = await rep.send("AB-12345")
-    assert "&lt;b&gt;طرح&lt;/b&gt;" in last_sent(reply).text  # user text escaped for HTML
+    if bot.api.platform == "telegram":
+        assert "&lt;b&gt;طرح&lt;/b&gt;" in last_sent(reply).text  # user text escaped for HTML
+    else:  # Bale reads light Markdown: the user's own * cannot turn anything bold
+        assert "طرح: <b>طرح</b> & ∗ویژه∗" in last_sent(reply).plain
     assert "۱٬۲۰۰" in reply.text and "۱۴۰۵/۰۹/۰۷" in reply.text
     await rep.press("✅ تأیید و ثبت")
     [a] = await bot.achievements()

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from .fake_api import BotMessage, FakeBotApi, MessageRef
+from playground.fake_api import BotMessage, FakeBotApi, MessageRef
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 OTHER_CONTACT_USER_ID = 7_000_000_001

@@ -28,8 +28,9 @@ from telegram.ext import (
     filters,
 )
 
+from playground.fake_api import FakeBotApi, HtmlError, parse_html
+
 from .driver import UpdateTracker, UserDriver, tracking_application_class
-from .fake_api import FakeBotApi, HtmlError, parse_html
 
 Ctx = ContextTypes.DEFAULT_TYPE
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]

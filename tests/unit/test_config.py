@@ -17,6 +17,14 @@ def clean_env(monkeypatch, tmp_path):
         "BOT_DEFAULT_LOCALE",
         "BOT_YEAR",
         "BOT_RANKING_PUBLIC",
+        "BOT_PLATFORMS",
+        "TELEGRAM_BOT_TOKEN",
+        "BALE_BOT_TOKEN",
+        "TELEGRAM_API_BASE_URL",
+        "BALE_API_BASE_URL",
+        "BOT_MODE",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -35,7 +43,11 @@ def test_defaults_and_platform_urls(monkeypatch):
 
 def test_admins_parsed(monkeypatch):
     monkeypatch.setenv("BOT_ADMINS", "12, 34;56")
-    assert load_settings().bot_admins == [12, 34, 56]
+    s = load_settings()
+    assert s.admins_for("telegram") == (12, 34, 56) == s.admins_for("bale")
+    monkeypatch.setenv("BOT_ADMINS", "12, bale:34, telegram:56")
+    s = load_settings()
+    assert s.admins_for("telegram") == (12, 56) and s.admins_for("bale") == (12, 34)
 
 
 def test_env_file_is_read(tmp_path):
@@ -49,6 +61,11 @@ def test_env_file_is_read(tmp_path):
     [
         ("BOT_PLATFORM", "whatsapp", "BOT_PLATFORM"),
         ("BOT_ADMINS", "12,abc", "BOT_ADMINS: 'abc' is not a numeric user id"),
+        ("BOT_ADMINS", "eitaa:12", "BOT_ADMINS: 'eitaa:12' is not a numeric user id"),
+        ("BOT_PLATFORMS", "telegram,eitaa", "BOT_PLATFORMS: 'eitaa' is not telegram or bale"),
+        ("WEBHOOK_SECRET", "short", "WEBHOOK_SECRET: must be 16-256 characters"),
+        ("BOT_MODE", "webhook", "WEBHOOK_URL: required when BOT_MODE=webhook"),
+        ("WEBHOOK_URL", "bot.example.org", "WEBHOOK_URL: must be an http"),
         ("BOT_TIMEZONE", "Mars/Olympus", "BOT_TIMEZONE: unknown time zone"),
         ("BOT_YEAR", "2026", "BOT_YEAR: must be a Jalali year"),
         ("BOT_YEAR", "soon", "BOT_YEAR"),
@@ -64,3 +81,32 @@ def test_bad_values_name_the_variable(monkeypatch, name, value, fragment):
         load_settings()
     message = str(info.value)
     assert fragment in message and "\n" not in message
+
+
+def test_platforms_single_and_both(monkeypatch):
+    monkeypatch.setenv("BOT_TOKEN", "t1")
+    [only] = load_settings().platforms()
+    assert (only.name, only.token, only.base_url) == ("telegram", "t1", "https://api.telegram.org/bot")
+    monkeypatch.setenv("BOT_PLATFORMS", "telegram, bale")
+    s = load_settings()
+    assert s.missing_tokens() == ["TELEGRAM_BOT_TOKEN", "BALE_BOT_TOKEN"]  # BOT_TOKEN is ambiguous for two
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "t")
+    monkeypatch.setenv("BALE_BOT_TOKEN", "b")
+    monkeypatch.setenv("BALE_API_BASE_URL", "http://127.0.0.1:9/bot")
+    telegram, bale = load_settings().platforms()
+    assert (telegram.name, telegram.token, telegram.base_url) == (
+        "telegram",
+        "t",
+        "https://api.telegram.org/bot",
+    )
+    assert (bale.name, bale.token, bale.base_url) == ("bale", "b", "http://127.0.0.1:9/bot")
+    assert bale.file_url == "https://tapi.bale.ai/file/bot"
+
+
+def test_webhook_needs_url_and_secret(monkeypatch):
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org")
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET: required"):
+        load_settings()
+    monkeypatch.setenv("WEBHOOK_SECRET", "s" * 32)
+    assert load_settings().bot_mode == "webhook"

@@ -1,4 +1,6 @@
-"""A fake Telegram Bot API server on loopback, shaped like the real one, for end-to-end bot tests."""
+"""A fake Bot API server on loopback, shaped like Telegram's or (platform="bale") like Bale's, for
+end-to-end tests and the playground. Updates reach the bot by getUpdates or, once setWebhook was
+called, by POSTs to the webhook in order, retried until accepted."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, Protocol, Self
 
+import aiohttp
 from aiohttp import web
 
 Params = dict[str, Any]
@@ -90,6 +93,14 @@ _TAG_RE = re.compile(rf"<(/?)([A-Za-z][\w-]*)((?:\s+{_ATTR})*)\s*>")
 _CHAR_REF_RE = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#[xX][0-9a-fA-F]+);")
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]+)?")
 _BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+_MD_RE = re.compile(r"\*([^*\n]+)\*|_([^_\n]+)_|`([^`\n]+)`|\[([^\]\n]+)\]\(([^)\s]+)\)")
+
+
+def parse_light_markdown(source: str) -> str:
+    """What a Bale client shows for a text: *bold*, _italic_, `code` and [text](url) lose their marks."""
+    return _MD_RE.sub(lambda m: next(g for g in m.groups()[:4] if g is not None), source)
 
 
 class HtmlError(ValueError):
@@ -216,11 +227,14 @@ class BotMessage:
     reply_markup: dict[str, Any] | None = None
     document: dict[str, Any] | None = None  # file_name, size, content
     seq: int = 0
+    markdown: bool = False  # Bale: every text is read as light Markdown
 
     @property
     def plain(self) -> str:
         if self.text is None:
             return ""
+        if self.markdown:
+            return parse_light_markdown(self.text)
         if (self.parse_mode or "").lower() != "html":
             return self.text
         try:
@@ -295,9 +309,21 @@ class FakeBotApi:
     """Serves /bot<token>/<method> and /file/bot<token>/<path> like api.telegram.org."""
 
     def __init__(
-        self, token: str = "123456:TEST-TOKEN", bot_id: int = 123456, bot_username: str = "rasad_test_bot"
+        self,
+        token: str = "123456:TEST-TOKEN",
+        bot_id: int = 123456,
+        bot_username: str = "rasad_test_bot",
+        platform: str = "telegram",
+        first_update_id: int = 1000,
     ) -> None:
+        assert platform in ("telegram", "bale")
         self.token, self.bot_id, self.bot_username = token, bot_id, bot_username
+        self.platform = platform
+        self.bale = platform == "bale"
+        self.webhook: dict[str, Any] | None = None  # url, secret_token, allowed_updates
+        self.webhook_posts: list[tuple[int, int]] = []  # (update_id, HTTP status or 0 for no answer)
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._http: aiohttp.ClientSession | None = None
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
@@ -308,6 +334,7 @@ class FakeBotApi:
         self.pushed: list[dict[str, Any]] = []  # every update ever pushed, with its update_id
         self.errors: list[tuple[str, Params, str]] = []  # every error response, to assert on
         self.outbox: list[BotMessage] = []
+        self.listeners: list[Callable[[BotMessage], None]] = []  # told of every send, edit and delete
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -318,7 +345,7 @@ class FakeBotApi:
         self._user_messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._next_message_id: dict[int, int] = {}
         self._updates: list[dict[str, Any]] = []
-        self._next_update_id = 1000
+        self._next_update_id = first_update_id
         self._allowed_updates: list[str] | None = None
         self._open_queries: set[str] = set()
         self._faults: dict[str, list[_Fault]] = {}
@@ -335,6 +362,7 @@ class FakeBotApi:
                 "getUpdates": self._get_updates,
                 "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info,
+                "setWebhook": self._set_webhook,
                 "setMyCommands": self._set_my_commands,
                 "deleteMyCommands": self._delete_my_commands,
                 "getMyCommands": self._get_my_commands,
@@ -381,6 +409,14 @@ class FakeBotApi:
     async def stop(self) -> None:
         self._closing = True
         self._notify()  # release pending long polls so cleanup does not wait for them
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -397,6 +433,8 @@ class FakeBotApi:
     def fail_next(
         self, method: str, status: int, description: str, retry_after: int | None = None, times: int = 1
     ) -> None:
+        if self.bale:
+            retry_after = None  # Bale's 429s carry no retry_after
         self._faults.setdefault(method.lower(), []).append(_Fault(status, description, retry_after, times))
 
     def push_update(self, payload: dict[str, Any]) -> int:
@@ -416,6 +454,8 @@ class FakeBotApi:
         self.pushed.append(update)
         self._updates.append(update)
         self._notify()
+        if self.webhook is not None and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver())
         return update_id
 
     def chat_messages(self, chat_id: int) -> list[BotMessage]:
@@ -467,6 +507,8 @@ class FakeBotApi:
         self, user: dict[str, Any], phone_number: str, contact_user_id: int | None, first_name: str
     ) -> dict[str, Any]:
         contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name}
+        if self.bale and phone_number.lstrip("+").isdigit():
+            contact["phone_number"] = int(phone_number.lstrip("+"))  # Bale sends the number as an integer
         if contact_user_id is not None:
             contact["user_id"] = contact_user_id
         if contact_user_id == user["id"] and user.get("last_name"):
@@ -535,8 +577,10 @@ class FakeBotApi:
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
-            if handler is None:
+            if handler is None or (self.bale and name in _BALE_MISSING):
                 raise ApiError(404, "Not Found")
+            if self.bale:
+                _bale_checks(params)
             faults = self._faults.get(name.lower())
             if faults:
                 fault = faults[0]
@@ -575,6 +619,26 @@ class FakeBotApi:
         if request.match_info["token"] != self.token or found is None:
             return web.Response(status=404, text="Not Found")
         return web.Response(body=found.content, content_type="application/octet-stream")
+
+    async def _deliver(self) -> None:
+        """POST pending updates to the webhook one at a time, in order; retry until one is accepted."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        while self._updates and self.webhook is not None and not self._closing:
+            update = self._updates[0]
+            headers = {}
+            if not self.bale and self.webhook.get("secret_token"):
+                headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+            try:
+                async with self._http.post(self.webhook["url"], json=update, headers=headers) as response:
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0
+            self.webhook_posts.append((update["update_id"], status))
+            if 200 <= status < 300:
+                self._updates.pop(0)
+            else:
+                await asyncio.sleep(0.2)
 
     def _notify(self) -> None:
         self._wake.set()
@@ -699,11 +763,18 @@ class FakeBotApi:
             message["reply_markup"] = markup
         self._seq += 1
         parse_mode = params.get("parse_mode")
-        entry = BotMessage(chat_id, message_id, kind, text, parse_mode, markup, document, self._seq)
-        self.outbox.append(entry)
+        entry = BotMessage(
+            chat_id, message_id, kind, text, parse_mode, markup, document, self._seq, self.bale
+        )
+        self._emit(entry)
         self.messages[(chat_id, message_id)] = message
         self._current[(chat_id, message_id)] = entry
         return message
+
+    def _emit(self, entry: BotMessage) -> None:
+        self.outbox.append(entry)
+        for listener in self.listeners:
+            listener(entry)
 
     def _editable(self, params: Params) -> tuple[int, int]:
         key = (params.get("chat_id"), params.get("message_id"))
@@ -716,7 +787,7 @@ class FakeBotApi:
     def _record_edit(self, key: tuple[int, int], kind: str, **changes: Any) -> None:
         self._seq += 1
         entry = replace(self._current[key], kind=kind, seq=self._seq, **changes)
-        self.outbox.append(entry)
+        self._emit(entry)
         self._current[key] = replace(entry, kind=self._current[key].kind)
 
     # methods
@@ -737,12 +808,18 @@ class FakeBotApi:
         }
 
     async def _get_updates(self, params: Params, files: Files) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+                "delete the webhook first",
+            )
         offset = params.get("offset") or 0
         if offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:
             self._updates = self._updates[offset:]
-        if isinstance(params.get("allowed_updates"), list):
+        if isinstance(params.get("allowed_updates"), list) and not self.bale:  # Bale ignores it
             self._allowed_updates = params["allowed_updates"] or None  # the setting sticks, like Telegram
         limit = min(max(params.get("limit") or 100, 1), 100)
         loop = asyncio.get_running_loop()
@@ -762,12 +839,30 @@ class FakeBotApi:
         return kind not in _OPT_IN_UPDATES
 
     async def _delete_webhook(self, params: Params, files: Files) -> bool:
+        self.webhook = None
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
+    async def _set_webhook(self, params: Params, files: Files) -> bool:
+        url = params.get("url") or ""
+        if not url:
+            return await self._delete_webhook(params, files)
+        if not url.startswith(("http://", "https://")):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _bad("bad webhook: secret token contains unallowed characters")
+        self.webhook = {"url": url, "secret_token": None if self.bale else secret}
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        if self._updates and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver())
+        return True
+
     async def _get_webhook_info(self, params: Params, files: Files) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        url = self.webhook["url"] if self.webhook else ""
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
 
     def _commands_key(self, params: Params) -> tuple[str, str]:
         scope = params.get("scope") or {"type": "default"}
@@ -792,6 +887,8 @@ class FakeBotApi:
 
     def _checked_text(self, params: Params) -> tuple[str, list[dict[str, Any]]]:
         plain, entities = self._render(params.get("text") or "", params, "entities")
+        if self.bale:
+            plain = parse_light_markdown(plain)
         if not plain.strip():
             raise _bad("message text is empty")
         if utf16_len(plain) > MAX_TEXT:
@@ -852,7 +949,7 @@ class FakeBotApi:
         self._current.pop(key, None)  # type: ignore[arg-type]
         self._user_messages.pop(key, None)  # type: ignore[arg-type]
         self._seq += 1
-        self.outbox.append(BotMessage(chat_id, int(params["message_id"]), "delete", None, seq=self._seq))
+        self._emit(BotMessage(chat_id, int(params["message_id"]), "delete", None, seq=self._seq))
         return True
 
     async def _answer_callback_query(self, params: Params, files: Files) -> bool:
@@ -915,6 +1012,19 @@ class FakeBotApi:
         }
 
 
+# Bale's Bot API has no command menu methods (answers 404, which PTB reads as InvalidToken).
+_BALE_MISSING = {"setMyCommands", "deleteMyCommands", "getMyCommands", "sendChatAction"}
+
+
+def _bale_checks(params: Params) -> None:
+    """Bale has no parse_mode and documents only reply_to_message_id; fail loudly on either, so a
+    Telegram-only call cannot pass unnoticed in the Bale suite."""
+    if params.get("parse_mode"):
+        raise _bad("parse_mode is not supported")
+    if params.get("reply_parameters"):
+        raise _bad("reply_parameters is not supported")
+
+
 __all__ = [
     "ApiError",
     "BotMessage",
@@ -924,5 +1034,6 @@ __all__ = [
     "StoredFile",
     "Upload",
     "parse_html",
+    "parse_light_markdown",
     "utf16_len",
 ]
