@@ -7,10 +7,11 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import PlatformConfig, Settings
 from bot.context import BotContext
+from bot.ratelimit import BackoffRateLimiter
 from bot.runtime import Runtime, system_clock
 from bot.updates import PerUserUpdateProcessor
 from handlers import commands_menu
@@ -44,7 +45,7 @@ def build_application(
         .base_file_url(platform.file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
+        .rate_limiter(BackoffRateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -89,8 +90,14 @@ async def start(app: Application, poll_timeout: float = 10) -> None:  # type: ig
     await app.start()
     if app.updater is not None:
         await app.updater.start_polling(
-            poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+            poll_interval=0, timeout=int(poll_timeout), allowed_updates=allowed_updates(app)
         )
+
+
+def allowed_updates(app: Application) -> list[str] | None:  # type: ignore[type-arg]
+    """Every kind on Telegram (chat_member and reactions are opt-in there); Bale is not sent the filter,
+    which some of its bots found refused."""
+    return None if app.bot_data["platform"] == "bale" else Update.ALL_TYPES
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from telegram import Update
 from telegram.ext import Application
 
+from bot.app import allowed_updates
 from bot.config import Settings
 from models.db import Database
 
@@ -68,7 +69,7 @@ class WebhookServer:
         for platform, app in self.apps.items():
             url = base + webhook_path(platform, self.secret)
             secret = self.secret if platform == "telegram" else None
-            await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+            await app.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed_updates(app))
             log.info("webhook set for %s", platform)
 
     async def _health(self, request: web.Request) -> web.Response:

@@ -116,7 +116,14 @@ async def remind_now_callback(update: Update, context: BotContext) -> None:
     days, now, today = int(arg), rt.clock(), rt.today()
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
-        targets = await schedule.scope_recipients(session, rt.platform, scope.county_ids if scope else ())
+        # Everyone in scope on every messenger served; other messengers send theirs at their next tick.
+        targets = [
+            target
+            for platform in rt.settings.platform_names
+            for target in await schedule.scope_recipients(
+                session, platform, scope.county_ids if scope else ()
+            )
+        ]
     rows = [
         schedule.PlannedRow(
             t,

@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from bot.ratelimit import is_rate_limited
 from bot.render import Renderer
 from bot.runtime import Runtime
 from handlers.common import split_text
@@ -204,6 +205,8 @@ class Sender:
             return
         except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, a 429 without retry_after
             backoff = min(2 ** (row.attempts + 1), MAX_BACKOFF)
+            if isinstance(exc, NetworkError) and is_rate_limited(exc):
+                self.limiter.pause(backoff)  # like a 429 with retry_after: it holds every send
             await self._retry(row, backoff, str(exc)[:200], stats, transient=True)
             return
         if await self._finish(row, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, error=None):

@@ -507,8 +507,9 @@ class FakeBotApi:
         self, user: dict[str, Any], phone_number: str, contact_user_id: int | None, first_name: str
     ) -> dict[str, Any]:
         contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name}
-        if self.bale and phone_number.lstrip("+").isdigit():
-            contact["phone_number"] = int(phone_number.lstrip("+"))  # Bale sends the number as an integer
+        digits = phone_number.lstrip("+")
+        if self.bale and digits.isdigit():  # Bale sends the number as an integer, in international form
+            contact["phone_number"] = int("98" + digits[1:] if digits.startswith("0") else digits)
         if contact_user_id is not None:
             contact["user_id"] = contact_user_id
         if contact_user_id == user["id"] and user.get("last_name"):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import app as bot_app
+from bot.ratelimit import BackoffRateLimiter
 from bot.runtime import Runtime
 from models.db import Database
 from models.schema import Achievement
@@ -95,6 +96,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 2, 4, 8 s waits after a 429 without retry_after, shortened so a test waits milliseconds."""
+    monkeypatch.setattr(BackoffRateLimiter, "backoff", (0.05, 0.1, 0.2))
 
 
 @pytest.fixture(params=PLATFORMS)

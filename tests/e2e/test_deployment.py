@@ -98,6 +98,11 @@ async def test_one_process_serves_telegram_and_bale_with_one_database_and_one_ti
             bale_reminders = [m for m in bale.outbox if "⏰" in m.plain]
             assert sorted(m.chat_id for m in bale_reminders) == [4242, 88_000_001]  # the rep and the admin
             assert all(m.parse_mode is None and "<b>" not in (m.text or "") for m in bale_reminders)
+            # /remind_now from Bale reaches the Telegram account too (sent by Telegram's next tick).
+            menu = await admin_bale.send("/remind_now")
+            await admin_bale.press_data("rn|3", menu.last.message_id)
+            await scheduler.Ticker(lambda: scheduler.targets_of(dep.apps))(None)  # type: ignore[arg-type]
+            assert [m.chat_id for m in telegram.outbox if "⏰" in m.plain] == [MARYAM[0]] * 2
     db = Database(db_url)
     async with db.session() as s:
         platforms = sorted((await s.execute(select(Account.platform).distinct())).scalars())
@@ -105,7 +110,7 @@ async def test_one_process_serves_telegram_and_bale_with_one_database_and_one_ti
         [achievement] = (await s.execute(select(Achievement))).scalars()
     await db.dispose()
     assert platforms == ["bale", "telegram"] and achievement.jobs == 9
-    assert {status for _, status in rows} == {"sent"} and [k for k, _ in rows].count("milestone") == 3
+    assert {status for _, status in rows} == {"sent"} and [k for k, _ in rows].count("milestone") == 6
 
 
 async def test_webhook_mode_checks_the_secret_and_reports_health(seeded, db_url, api):
@@ -124,10 +129,13 @@ async def test_webhook_mode_checks_the_secret_and_reports_health(seeded, db_url,
     }
     async with deployment(db_url, tracker, clock, **env) as dep:
         base = f"http://127.0.0.1:{port}"
+        [registered] = [params for name, params in api.calls if name == "setWebhook"]
         if api.platform == "telegram":  # the secret travels in a header
             assert api.webhook == {"url": f"{base}/webhook/telegram", "secret_token": SECRET}
+            assert "message" in registered["allowed_updates"]
         else:  # Bale sends no header: the secret is in the path
             assert api.webhook == {"url": f"{base}/webhook/bale/{SECRET}", "secret_token": None}
+            assert "allowed_updates" not in registered and "secret_token" not in registered
         user = UserDriver(api, tracker, MARYAM[0], "مریم")
         await user.send("/start")
         assert "حساب شما متصل شد" in (await user.share_contact(MARYAM[1])).text
