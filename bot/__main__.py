@@ -28,7 +28,9 @@ def _logging() -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Rasad employment-commitment bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (long polling)")
+    sub.add_parser("run", help="run the bot (polling or webhook); with no token at all, the playground")
+    play = sub.add_parser("playground", help="the bot on a fake messenger in this terminal, on demo data")
+    play.add_argument("--platform", default="telegram", choices=["telegram", "bale"])
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     imp = sub.add_parser("import", help="import agencies, commitments and people from .xlsx or .csv")
@@ -278,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     _logging()
     if args.command == "run":
         return _run(settings)
+    if args.command == "playground":
+        from playground.terminal import run_playground
+
+        return run_playground(args.platform)
     if args.command == "db":
         asyncio.run(_upgrade(settings))
         print("database is up to date")

@@ -126,7 +126,8 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def menu_labels(r: Renderer) -> dict[str, str]:
-    return {name: r.raw(f"menu.{name}") for name in ("report", "status", "ranking", "help", "lang")}
+    names = ("report", "status", "ranking", "help", "lang", "summary", "chart", "export", "digest")
+    return {name: r.raw(f"menu.{name}") for name in names}
 
 
 def main_menu(who: Identity, r: Renderer, ranking_public: bool) -> ReplyKeyboardMarkup:
@@ -134,8 +135,12 @@ def main_menu(who: Identity, r: Renderer, ranking_public: bool) -> ReplyKeyboard
     if who.role == "rep":
         rows = [[labels["report"], labels["status"]]]
         rows.append([labels["ranking"], labels["help"]] if ranking_public else [labels["help"]])
-    else:
-        rows = [[labels["ranking"], labels["help"]]]
+    else:  # the governorate's daily tools, one tap each
+        rows = [
+            [labels["ranking"], labels["summary"]],
+            [labels["chart"], labels["export"]],
+            [labels["digest"], labels["help"]],
+        ]
     rows.append([labels["lang"]])
     return ReplyKeyboardMarkup([[KeyboardButton(x) for x in row] for row in rows], resize_keyboard=True)
 

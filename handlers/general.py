@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Renderer
-from handlers import beneficiaries, commands_menu, onboarding, ranking, report, status
+from handlers import beneficiaries, commands_menu, exports, onboarding, ranking, reminders, report, status
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from locales import LOCALES
 from models import drafts, people
@@ -90,6 +90,10 @@ MENU_ACTIONS = {
     "ranking": ranking.command,
     "help": help_command,
     "lang": lang_command,
+    "summary": exports.summary_command,
+    "chart": exports.chart_command,
+    "export": exports.export_command,
+    "digest": reminders.digest_command,
 }
 
 

@@ -47,8 +47,10 @@ async def command(update: Update, context: BotContext) -> None:
         else:
             if days >= 0:
                 lines.append(r("status.weekly", weekly=st.weekly_needed))
-            key = "status.behind" if st.behind else "status.on_pace"
-            lines.append(r(key, expected=st.pace.expected(st.target)))
+            # The same standing the governorate sees in /ranking and /agency.
+            mark = st.projection.mark
+            key = {"at_risk": "status.at_risk", "behind": "status.behind"}.get(mark or "", "status.on_pace")
+            lines.append(r(key, expected=st.pace.expected(st.target), projected=st.projection.recent))
     lines.append("")
     if st.recent:
         lines.append(r("status.recent_title"))

@@ -78,7 +78,9 @@ async def _achievements(db: Database, year: int, today: dt.date) -> None:
             while remaining > 0:
                 jobs = min(remaining, rng.randint(4, 40))
                 remaining -= jobs
-                day = start + dt.timedelta(days=rng.randrange(elapsed))
+                day = start + dt.timedelta(
+                    days=min(int(elapsed * rng.random() ** 0.5), elapsed - 1)
+                )  # recent
                 registered = rng.random() < 0.7
                 achievement = Achievement(
                     agency_id=agencies[code].id,
@@ -91,9 +93,10 @@ async def _achievements(db: Database, year: int, today: dt.date) -> None:
                     rasad_registered=registered,
                     tracking_code=f"DEMO{rng.randrange(10**6):06d}" if registered else None,
                 )
+                at = dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC)
+                achievement.created_at = achievement.updated_at = at  # reported on the day, for "recent"
                 session.add(achievement)
                 await session.flush()
-                at = dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC)
                 await totals.add(
                     session, achievement.agency_id, year, day, jobs, jobs if registered else 0, at
                 )

@@ -29,7 +29,7 @@ PEOPLE = {
     "admin": (1003, "مدیر", "09120000003"),
 }
 HELP = """\
-── playground: the bot on a fake messenger, demo data in data/playground.db ──
+── playground: the bot on a fake {platform} messenger, demo data in data/playground.db ──
   /start, /report, /ranking …  the bot's own commands; anything else is sent as a message
   #N                            press button N
   /contact                      share your phone number (joins you to the roster)
@@ -118,7 +118,7 @@ class Terminal:
         if line in ("/quit", "/exit"):
             return False
         if line in ("/?", "/playground"):
-            self.write(HELP.format(role=self.role))
+            self.write(HELP.format(role=self.role, platform=self.api.platform))
         elif line.startswith("/as"):
             role = line.removeprefix("/as").strip()
             if role not in PEOPLE:
@@ -162,7 +162,7 @@ def playground_settings(api: FakeBotApi, database_url: str) -> Settings:
     """The playground's own settings: never the deployment's database or token."""
     values: dict[str, Any] = {
         "BOT_TOKEN": api.token,
-        "BOT_PLATFORM": "telegram",
+        "BOT_PLATFORM": api.platform,
         "BOT_PLATFORMS": "",
         "BOT_MODE": "polling",
         "BOT_API_BASE_URL": api.base_url,
@@ -181,7 +181,7 @@ async def _lines() -> asyncio.StreamReader:
     return reader
 
 
-async def main(out: TextIO = sys.stdout) -> int:
+async def main(platform: str = "telegram", out: TextIO = sys.stdout) -> int:
     logging.basicConfig(
         filename=DATA / "playground.log",
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -189,7 +189,9 @@ async def main(out: TextIO = sys.stdout) -> int:
         force=True,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    async with FakeBotApi(token="100200:PLAYGROUND", bot_username="rasad_playground_bot") as api:
+    async with FakeBotApi(
+        token="100200:PLAYGROUND", bot_username="rasad_playground_bot", platform=platform
+    ) as api:
         settings = playground_settings(api, f"sqlite+aiosqlite:///{DATA / 'playground.db'}")
         db = Database(settings.database_url)
         try:
@@ -201,7 +203,7 @@ async def main(out: TextIO = sys.stdout) -> int:
         terminal = Terminal(api, out)
         deployment = Deployment(settings)
         await deployment.start(poll_timeout=1)
-        terminal.write(HELP.format(role=terminal.role))
+        terminal.write(HELP.format(role=terminal.role, platform=platform))
         try:
             reader = await _lines()
             while True:
@@ -215,9 +217,9 @@ async def main(out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def run_playground() -> int:
+def run_playground(platform: str = "telegram") -> int:
     DATA.mkdir(exist_ok=True)
     try:
-        return asyncio.run(main())
+        return asyncio.run(main(platform))
     except KeyboardInterrupt:
         return 0

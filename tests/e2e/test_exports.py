@@ -169,3 +169,23 @@ async def test_agency_buttons_fail_closed_and_long_names_still_edit_in_place(bot
         await s.execute(update(Person).where(Person.phone == "+989123333333").values(scope_region_id=None))
     await sup.press_data("ag|1", message.message_id)
     assert bot.api.callback_answers[-1].get("text") == "این دکمه شناخته‌شده نیست."
+
+
+async def test_the_supervisors_menu_buttons_open_their_tools(bot):
+    maryam, _, sup = await _data(bot)
+    joined = [m for m in bot.api.outbox if m.chat_id == sup.chat_id and m.reply_keyboard][-1]
+    labels = [b["text"] for row in joined.reply_keyboard for b in row]
+    assert labels[:6] == [
+        "🏆 رتبه‌بندی",
+        "📋 خلاصهٔ وضعیت",
+        "📈 نمودار",
+        "📥 فایل اکسل",
+        "🗓 گزارش روزانه",
+        "❓ راهنما",
+    ]
+    assert "خلاصهٔ وضعیت اشتغال شهرستان مشهد" in (await sup.send("📋 خلاصهٔ وضعیت")).text
+    assert [m.kind for m in await sup.send("📈 نمودار")].count("photo") == 2
+    [workbook] = [m for m in await sup.send("📥 فایل اکسل") if m.kind == "document"]
+    assert workbook.document["file_name"].endswith(".xlsx")
+    assert "جمع: ۴۰۰ از ۱٬۰۰۰" in (await sup.send("🗓 گزارش روزانه")).text
+    assert "برای نقش شما" in (await maryam.send("📥 فایل اکسل")).text  # typed by a rep: refused

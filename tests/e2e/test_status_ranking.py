@@ -29,14 +29,18 @@ async def test_status_shows_commitment_pace_deadline_and_recent_reports(bot):
     assert "تعهد اشتغال: ۵۰۰" in text and "محقق‌شده: ۰ (۰٪)" in text
     assert "روزهای باقی‌مانده تا پایان مهلت (۲۹ اسفند ۱۴۰۵): ۱۱۱" in text
     assert "هفته‌ای ۳۲ شغل" in text  # 500 over 112 days
-    assert "عقب هستید" in text and "هنوز گزارشی ثبت نشده" in text
-    await file_report(rep, "۴۰۰", rasad=True)
+    # Nothing in the last 30 days: at risk, as the governorate's ranking marks it.
+    assert "🔴 با سرعت ۳۰ روز اخیر تا پایان مهلت به ۰ می‌رسید" in text and "هنوز گزارشی ثبت نشده" in text
+    await file_report(rep, "250")
+    text = (await rep.send("/status")).text  # 250 of the 348 expected, but a pace that reaches 500
+    assert "⚠️ از آهنگ موردانتظار عقب هستید (انتظار تا امروز: ۳۴۸)" in text
+    await file_report(rep, "۱۵۰", rasad=True)
     await file_report(rep, "20")
     text = (await rep.send("📊 وضعیت دستگاه")).text
     assert "محقق‌شده: ۴۲۰ (۸۴٪)" in text
-    assert "ثبت‌شده در رصد: ۴۰۰ — ثبت‌نشده: ۲۰" in text
+    assert "ثبت‌شده در رصد: ۱۵۰ — ثبت‌نشده: ۲۷۰" in text
     assert "هفته‌ای ۵ شغل" in text and "مطابق آهنگ" in text and "انتظار تا امروز: ۳۴۸" in text
-    assert text.count("• ۱۴۰۵/۰۹/۰۸") == 2 and "(رصد ✓)" in text and "(رصد ✗)" in text
+    assert text.count("• ۱۴۰۵/۰۹/۰۸") == 3 and "(رصد ✓)" in text and "(رصد ✗)" in text
 
 
 async def test_status_on_the_deadline_day_and_after(bot):
