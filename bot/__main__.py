@@ -57,9 +57,17 @@ def _parser() -> argparse.ArgumentParser:
 def _run(settings: Settings) -> int:
     missing = settings.missing_tokens()
     if missing and any((settings.bot_token, settings.telegram_bot_token, settings.bale_bot_token)):
-        print(f"configuration error: {missing[0]} is not set", file=sys.stderr)
+        print(f"configuration error: {settings.token_hint()}", file=sys.stderr)
         return EXIT_CONFIG
-    if missing:  # no token at all: a newcomer trying it out
+    if missing and not (sys.stdin.isatty() and sys.stdout.isatty()):  # a service, not a newcomer
+        print(
+            "configuration error: BOT_TOKEN is not set (put BOT_TOKEN=<token from @BotFather or Bale's "
+            "@botfather> in .env, and BOT_PLATFORM=bale for Bale; in a terminal, no token starts the "
+            "playground)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    if missing:  # no token at all, in a terminal: a newcomer trying it out
         from playground.terminal import run_playground
 
         print(
@@ -71,7 +79,11 @@ def _run(settings: Settings) -> int:
         return run_playground()
     from bot.deployment import Deployment
 
-    asyncio.run(Deployment(settings).serve_forever())
+    try:
+        asyncio.run(Deployment(settings).serve_forever())
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     return 0
 
 
@@ -176,26 +188,40 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
             )
             return EXIT_CONFIG
         from telegram import Bot
-        from telegram.error import InvalidToken
+        from telegram.error import InvalidToken, NetworkError
 
-        for platform in settings.platforms():
+        from bot.request import PlatformRequest
+
+        code = 0
+        for platform in settings.platforms():  # one messenger failing must not hold back the other
             rt = Runtime(settings=settings, db=db, clock=clock, platform=platform.name)
             try:
+                request = PlatformRequest(platform.name, connection_pool_size=64)
                 async with Bot(
-                    platform.token, base_url=platform.base_url, base_file_url=platform.file_url
+                    platform.token,
+                    base_url=platform.base_url,
+                    base_file_url=platform.file_url,
+                    request=request,
                 ) as bot:
                     stats = await scheduler.tick(rt, bot, wait_for_retries=True)
             except InvalidToken:
                 print(
-                    f"the {platform.name} Bot API refused the token (check it and the API URL)",
+                    f"{platform.name}: the Bot API refused the token (check it and the API URL)",
                     file=sys.stderr,
                 )
-                return EXIT_CONFIG
+                code = EXIT_CONFIG
+                continue
+            except NetworkError as exc:
+                print(
+                    f"{platform.name}: the Bot API is unreachable ({exc}); try again later", file=sys.stderr
+                )
+                code = code or 1
+                continue
             print(
                 f"{platform.name}: sent {stats.sent}, skipped {stats.skipped}, blocked {stats.blocked}, "
                 f"failed {stats.failed}"
             )
-        return 0
+        return code
     finally:
         await db.dispose()
 

@@ -7,11 +7,11 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import PlatformConfig, Settings
 from bot.context import BotContext
-from bot.ratelimit import BackoffRateLimiter
+from bot.request import PlatformRequest
 from bot.runtime import Runtime, system_clock
 from bot.updates import PerUserUpdateProcessor
 from handlers import commands_menu
@@ -45,7 +45,9 @@ def build_application(
         .base_file_url(platform.file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
-        .rate_limiter(BackoffRateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
+        .request(PlatformRequest(platform.name, connection_pool_size=64))
+        .get_updates_request(PlatformRequest(platform.name, connection_pool_size=1))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

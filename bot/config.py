@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -93,7 +94,7 @@ class Settings(BaseSettings):
     nudge_time: str = Field(default="09:00", alias="NUDGE_TIME")
     nudge_daily_days: int = Field(default=10, ge=0, le=60, alias="NUDGE_DAILY_DAYS")
     digest_time: str = Field(default="08:00", alias="DIGEST_TIME")
-    send_rate: float = Field(default=30.0, gt=0, le=1000, alias="SEND_RATE")
+    send_rate: float = Field(default=30.0, gt=0, le=100_000, alias="SEND_RATE")
     send_chat_interval: float = Field(default=1.0, ge=0, le=60, alias="SEND_CHAT_INTERVAL")
     outbox_lease_seconds: int = Field(default=120, ge=1, alias="OUTBOX_LEASE_SECONDS")
     scheduler_tick_seconds: int = Field(default=30, ge=0, alias="SCHEDULER_TICK_SECONDS")
@@ -133,8 +134,30 @@ class Settings(BaseSettings):
         if self.bot_mode == "webhook":
             if not self.webhook_url:
                 raise ValueError("WEBHOOK_URL: required when BOT_MODE=webhook (the public https:// address)")
+            url = urlsplit(self.webhook_url)
+            loopback = url.hostname in ("127.0.0.1", "localhost", "::1")  # a local test server
+            if (url.scheme != "https" and not loopback) or url.query or url.fragment:
+                raise ValueError("WEBHOOK_URL: must be an https:// address without ?query or #fragment")
             if not self.webhook_secret:
                 raise ValueError("WEBHOOK_SECRET: required when BOT_MODE=webhook")
+        return self
+
+    @model_validator(mode="after")
+    def _platforms_consistent(self) -> Settings:
+        if len(self.platform_names) > 1:
+            if self.bot_token or self.bot_api_base_url or self.bot_api_file_url:
+                raise ValueError(
+                    "BOT_PLATFORMS: with two platforms use TELEGRAM_BOT_TOKEN / BALE_BOT_TOKEN (and "
+                    "TELEGRAM_API_BASE_URL / BALE_API_BASE_URL), not BOT_TOKEN or BOT_API_BASE_URL"
+                )
+            plain = [a for a in self.bot_admins if ":" not in a]
+            if plain:
+                raise ValueError(
+                    f"BOT_ADMINS: user ids are per platform; write bale:{plain[0]} or telegram:{plain[0]}"
+                )
+        if self.bot_platforms and "bot_platform" in self.model_fields_set:
+            if self.bot_platform not in self.bot_platforms:
+                raise ValueError("BOT_PLATFORM: contradicts BOT_PLATFORMS; set only BOT_PLATFORMS")
         return self
 
     @field_validator("reminder_days", mode="before")
@@ -242,6 +265,18 @@ class Settings(BaseSettings):
             for name in self.platform_names
             if not self.token_for(name)
         ]
+
+    def token_hint(self) -> str:
+        """Which token is missing, and the likely slip when another platform's token is set."""
+        missing = self.missing_tokens()[0]
+        others = [p for p in PLATFORMS if p not in self.platform_names and getattr(self, f"{p}_bot_token")]
+        if others:
+            name = others[0]
+            return (
+                f"{missing} is not set ({name.upper()}_BOT_TOKEN is: add BOT_PLATFORM={name}, "
+                f"or BOT_PLATFORMS={','.join([*self.platform_names, name])})"
+            )
+        return f"{missing} is not set"
 
     def platforms(self) -> list[PlatformConfig]:
         """Every platform served; call after missing_tokens() came back empty."""

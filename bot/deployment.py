@@ -1,5 +1,6 @@
 """A deployment: every configured messenger served from one process, one database and one reminder tick,
-by long polling or behind a webhook server."""
+by long polling or behind a webhook server. A messenger that cannot be reached at start (Telegram is
+often filtered in Iran) does not keep the other from serving: it is retried in the background."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import logging
 import signal
 from collections.abc import Callable
 
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot import app as bot_app
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.runtime import system_clock
 from bot.webhook import WebhookServer
 from jobs import scheduler
@@ -21,6 +23,7 @@ from models.db import Database
 from models.migrate import upgrade
 
 log = logging.getLogger(__name__)
+RETRY_SECONDS = (5, 15, 30, 60)
 
 
 class Deployment:
@@ -46,28 +49,83 @@ class Deployment:
             )
             for platform in settings.platforms()
         ]
-        # One tick for every messenger, on the first application's JobQueue.
-        scheduler.install(self.apps[0], lambda: scheduler.targets_of(self.apps))
+        self.started: list[Application] = []  # type: ignore[type-arg]
         self.web: WebhookServer | None = None
+        self._ticker = scheduler.Ticker(lambda: scheduler.targets_of(self.started))
+        self._tasks: list[asyncio.Task[None]] = []
 
     def app(self, platform: str) -> Application:  # type: ignore[type-arg]
         return next(a for a in self.apps if a.bot_data["platform"] == platform)
 
-    async def start(self, poll_timeout: float = 10) -> None:
+    async def start(self, poll_timeout: float = 10, *, keep_trying: bool = False) -> None:
+        """Start every messenger. keep_trying: one that cannot be reached now is retried in the background
+        while the others serve (a refused token still stops the start: that needs the operator)."""
         await upgrade(self.db.engine)
-        for app in self.apps:
+        try:
+            if self.settings.bot_mode == "webhook":
+                self.web = WebhookServer(self.settings, self.db)
+                await self.web.start()
+            for app in self.apps:
+                try:
+                    await self._start_one(app, poll_timeout)
+                except NetworkError as exc:
+                    if not keep_trying:
+                        raise
+                    log.error("%s unreachable at start (%s); retrying in the background", _name(app), exc)
+                    self._tasks.append(asyncio.create_task(self._keep_trying(app, poll_timeout)))
+        except BaseException:
+            await self.stop()
+            raise
+        if self.settings.scheduler_tick_seconds > 0:
+            self._tasks.append(asyncio.create_task(self._tick_forever()))
+
+    async def _start_one(self, app: Application, poll_timeout: float) -> None:  # type: ignore[type-arg]
+        try:
             await bot_app.start(app, poll_timeout)
-        if self.settings.bot_mode == "webhook":
-            self.web = WebhookServer(self.settings, self.db, self.apps)
-            await self.web.start()
-            await self.web.register()
+        except InvalidToken:
+            await bot_app.stop(app)
+            raise ConfigError(
+                f"the {_name(app)} Bot API refused the token (check it and the API URL)"
+            ) from None
+        except BaseException:
+            await bot_app.stop(app)
+            raise
+        self.started.append(app)
+        if self.web is not None:
+            await self.web.serve(app)
+
+    async def _keep_trying(self, app: Application, poll_timeout: float) -> None:  # type: ignore[type-arg]
+        for attempt in range(10**9):
+            await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+            try:
+                await self._start_one(app, poll_timeout)
+            except NetworkError as exc:
+                log.warning("%s still unreachable: %s", _name(app), exc)
+                continue
+            except ConfigError as exc:
+                log.error("%s", exc)
+                return
+            log.info("%s reachable again: serving it", _name(app))
+            return
+
+    async def _tick_forever(self) -> None:
+        await asyncio.sleep(5)
+        while True:
+            await self._ticker(None)  # type: ignore[arg-type]
+            await asyncio.sleep(self.settings.scheduler_tick_seconds)
 
     async def stop(self) -> None:
+        for task in self._tasks:  # the tick first: no fan-out through a bot being shut down
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
         if self.web is not None:
             await self.web.stop()
             self.web = None
         for app in reversed(self.apps):
             await bot_app.stop(app)
+        self.started.clear()
         await self.db.dispose()
 
     async def serve_forever(self) -> None:
@@ -77,9 +135,13 @@ class Deployment:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stopping.set)
-        await self.start()
+        await self.start(keep_trying=True)
         try:
             await stopping.wait()
         finally:
             log.info("stopping")
             await self.stop()
+
+
+def _name(app: Application) -> str:  # type: ignore[type-arg]
+    return str(app.bot_data["platform"]).capitalize()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.context import BotContext
@@ -60,7 +60,8 @@ def commands_for(
 
 def _refused(bot_data: dict, platform: str, what: str, exc: TelegramError) -> None:  # type: ignore[type-arg]
     log.warning("setMyCommands (%s) failed: %s", what, exc)
-    if platform == "bale":  # Bale may have no command menu at all: stop asking until the next start
+    lacking = isinstance(exc, BadRequest | InvalidToken) or "(501)" in exc.message
+    if platform == "bale" and lacking:  # Bale has no command menu: stop asking until the next start
         bot_data[_UNSUPPORTED] = True
 
 

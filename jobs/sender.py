@@ -14,7 +14,6 @@ from sqlalchemy import and_, or_, select, update
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.ratelimit import is_rate_limited
 from bot.render import Renderer
 from bot.runtime import Runtime
 from handlers.common import split_text
@@ -27,6 +26,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8  # for unexpected errors; outages and 429s retry until the day is over
 MAX_BACKOFF = 300
 BATCH = 20
+CONCURRENCY = 1  # sends in flight at once
 
 
 class RateLimiter:
@@ -189,24 +189,18 @@ class Sender:
             if await self._finish(row, status="blocked", error=exc.message[:200]):
                 stats.blocked += 1
             return
-        except InvalidToken as exc:
-            # PTB reads both 401 and 404 as InvalidToken; Bale answers 404 "no such user" for one recipient.
-            if self.rt.platform != "bale" or "unauthorized" in str(exc).lower():
-                # Telegram: the token or API URL is wrong. Nothing can be sent; keep the rows for later.
-                await self._finish(row, status="pending", error="invalid token")
-                raise
-            if await self._finish(row, status="failed", error=str(exc)[:200]):
-                stats.failed += 1
-            return
+        except InvalidToken:
+            # The token or API URL is wrong (Bale's per-recipient 404s arrive as 400s: bot/request.py).
+            # Nothing can be sent; keep the rows for later.
+            await self._finish(row, status="pending", error="invalid token")
+            raise
         except BadRequest as exc:
             log.warning("outbox %s: refused by the platform: %s", row.id, exc)
             if await self._finish(row, status="failed", error=str(exc)[:200]):
                 stats.failed += 1
             return
-        except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, a 429 without retry_after
+        except (NetworkError, TelegramError) as exc:  # 5xx, timeouts
             backoff = min(2 ** (row.attempts + 1), MAX_BACKOFF)
-            if isinstance(exc, NetworkError) and is_rate_limited(exc):
-                self.limiter.pause(backoff)  # like a 429 with retry_after: it holds every send
             await self._retry(row, backoff, str(exc)[:200], stats, transient=True)
             return
         if await self._finish(row, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, error=None):

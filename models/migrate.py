@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 7_142_011_405  # any constant shared by every instance
 
 
 def alembic_config() -> Config:
@@ -24,6 +26,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Instances starting together: one migrates, the others wait and then find nothing to do.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(run)
 
 

@@ -139,7 +139,7 @@ class Invite(Base):
 class Achievement(Base):
     __tablename__ = "achievements"
     __table_args__ = (
-        Index("ix_achievements_agency_year", "agency_id", "year"),
+        Index("ix_achievements_agency_year_created", "agency_id", "year", "created_at", "id"),
         Index("ix_achievements_year_created", "year", "created_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

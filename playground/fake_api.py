@@ -4,7 +4,9 @@ called, by POSTs to the webhook in order, retried until accepted."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import collections
 import contextlib
 import html
 import json
@@ -315,11 +317,22 @@ class FakeBotApi:
         bot_username: str = "rasad_test_bot",
         platform: str = "telegram",
         first_update_id: int = 1000,
+        rate_limit: float | None = None,
+        any_chat: bool = False,
+        light: bool = False,
     ) -> None:
+        """rate_limit: sendMessage calls per second over all chats, beyond which the server answers 429
+        (like Telegram's ~30/s). any_chat: unknown chat ids are private chats (fan-out benchmarks).
+        light: sendMessage is only counted, not stored (100,000 messages without the memory)."""
         assert platform in ("telegram", "bale")
         self.token, self.bot_id, self.bot_username = token, bot_id, bot_username
         self.platform = platform
         self.bale = platform == "bale"
+        self.rate_limit, self.any_chat, self.light = rate_limit, any_chat, light
+        self._window: collections.deque[float] = collections.deque()  # send times in the last second
+        self.sent_times: list[float] = []  # monotonic time of every accepted sendMessage
+        self.sent_chats: collections.Counter[int] = collections.Counter()
+        self.sent_chars = 0
         self.webhook: dict[str, Any] | None = None  # url, secret_token, allowed_updates
         self.webhook_posts: list[tuple[int, int]] = []  # (update_id, HTTP status or 0 for no answer)
         self._webhook_task: asyncio.Task[None] | None = None
@@ -341,6 +354,7 @@ class FakeBotApi:
         self.files: dict[str, StoredFile] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()  # chats whose user blocked the bot
+        self.gone: set[int] = set()  # Bale: chats whose user no longer exists (404)
         self._current: dict[tuple[int, int], BotMessage] = {}
         self._user_messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._next_message_id: dict[int, int] = {}
@@ -697,10 +711,14 @@ class FakeBotApi:
         chat_id = params.get("chat_id")
         if chat_id in (None, ""):
             raise _bad("chat_id is empty")
+        if isinstance(chat_id, int) and chat_id not in self.chats and self.any_chat and chat_id > 0:
+            self.chats[chat_id] = {"id": chat_id, "type": "private", "first_name": str(chat_id)}
         if not isinstance(chat_id, int) or chat_id not in self.chats:
             raise _bad("chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if self.bale and chat_id in self.gone:
+            raise ApiError(404, "Not Found: no such user")
         return chat_id
 
     def _render(self, text: str, params: Params, entities_key: str) -> tuple[str, list[dict[str, Any]]]:
@@ -896,10 +914,33 @@ class FakeBotApi:
             raise _bad("message is too long")
         return plain, entities
 
+    def _admit(self) -> None:
+        """The overall rate limit: a sliding one-second window."""
+        now = time.monotonic()
+        if self.rate_limit is not None:
+            while self._window and self._window[0] <= now - 1.0:
+                self._window.popleft()
+            if len(self._window) >= self.rate_limit:
+                raise ApiError(429, "Too Many Requests: retry after 1", None if self.bale else 1)
+            self._window.append(now)
+        self.sent_times.append(now)
+
     async def _send_message(self, params: Params, files: Files) -> dict[str, Any]:
         chat_id = self._chat_id(params)
         plain, entities = self._checked_text(params)
         markup = self._markup(params)
+        self._admit()
+        self.sent_chats[chat_id] += 1
+        self.sent_chars += len(plain)
+        if self.light:
+            message_id = self._alloc_message_id(chat_id)
+            return {
+                "message_id": message_id,
+                "from": self.bot_user,
+                "chat": self.chats[chat_id],
+                "date": 0,
+                "text": plain,
+            }
         body: dict[str, Any] = {"text": plain, **({"entities": entities} if entities else {})}
         return self._store_new(chat_id, "message", body, params, params["text"], markup)
 
@@ -1013,6 +1054,52 @@ class FakeBotApi:
         }
 
 
+def stats(api: FakeBotApi) -> dict[str, Any]:
+    times = api.sent_times
+    return {
+        "messages": len(times),
+        "distinct_chats": len(api.sent_chats),
+        "duplicates": sum(n - 1 for n in api.sent_chats.values()),
+        "chars": api.sent_chars,
+        "first": times[0] if times else None,
+        "last": times[-1] if times else None,
+    }
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    api = FakeBotApi(
+        token=args.token, platform=args.platform, rate_limit=args.rate_limit, any_chat=True, light=True
+    )
+    await api.start()
+
+    async def show(request: web.Request) -> web.Response:
+        return web.json_response({**stats(api), "clock": time.monotonic()})
+
+    # A second small server for the counters, so the Bot API routes stay exactly the real ones.
+    control = web.Application()
+    control.router.add_get("/stats", show)
+    runner = web.AppRunner(control, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print(json.dumps({"api_port": api.port, "control_port": runner.addresses[0][1]}), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await api.stop()
+
+
+def main() -> None:
+    """`python -m playground.fake_api`: a counting fake for load tests in a process of its own."""
+    parser = argparse.ArgumentParser(prog="python -m playground.fake_api")
+    parser.add_argument("--token", default="123456:BENCH")
+    parser.add_argument("--platform", default="telegram", choices=["telegram", "bale"])
+    parser.add_argument("--rate-limit", type=float, default=None, help="sendMessage per second, then 429")
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+
+
 # Bale's Bot API has no command menu methods (answers 404, which PTB reads as InvalidToken).
 _BALE_MISSING = {"setMyCommands", "deleteMyCommands", "getMyCommands", "sendChatAction"}
 
@@ -1025,6 +1112,9 @@ def _bale_checks(params: Params) -> None:
     if params.get("reply_parameters"):
         raise _bad("reply_parameters is not supported")
 
+
+if __name__ == "__main__":
+    main()
 
 __all__ = [
     "ApiError",

@@ -170,6 +170,19 @@ def playground_settings(api: FakeBotApi, database_url: str) -> Settings:
         "DATABASE_URL": database_url,
         "BOT_ADMINS": str(PEOPLE["admin"][0]),
         "SCHEDULER_TICK_SECONDS": 0,
+        **dict.fromkeys(  # nothing of a real deployment's environment leaks in
+            (
+                "TELEGRAM_BOT_TOKEN",
+                "BALE_BOT_TOKEN",
+                "TELEGRAM_API_BASE_URL",
+                "TELEGRAM_API_FILE_URL",
+                "BALE_API_BASE_URL",
+                "BALE_API_FILE_URL",
+                "BOT_HELP_CONTACT",
+            )
+        ),
+        "BOT_YEAR": None,
+        "BOT_DEFAULT_LOCALE": "fa",
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

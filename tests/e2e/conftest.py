@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import app as bot_app
-from bot.ratelimit import BackoffRateLimiter
+from bot.request import PlatformRequest
 from bot.runtime import Runtime
 from models.db import Database
 from models.schema import Achievement
@@ -101,7 +101,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """The 2, 4, 8 s waits after a 429 without retry_after, shortened so a test waits milliseconds."""
-    monkeypatch.setattr(BackoffRateLimiter, "backoff", (0.05, 0.1, 0.2))
+    monkeypatch.setattr(PlatformRequest, "backoff", (0.05, 0.1, 0.2))
 
 
 @pytest.fixture(params=PLATFORMS)

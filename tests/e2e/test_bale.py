@@ -37,7 +37,7 @@ async def test_a_refused_edit_becomes_a_new_message(bot, api):
 
 
 async def test_429_without_retry_after_waits_and_the_reply_arrives(bot, api, caplog):
-    caplog.set_level(logging.INFO, "bot.ratelimit")
+    caplog.set_level(logging.INFO, "bot.request")
     user = await join(bot, *MARYAM)
     api.fail_next("sendMessage", 429, "Too Many Requests: bot limit exceed", times=2)
     reply = await user.send("/status")
@@ -45,4 +45,14 @@ async def test_429_without_retry_after_waits_and_the_reply_arrives(bot, api, cap
     assert [e for e in api.errors if e[0] == "sendMessage"][-2:][0][
         2
     ] == "Too Many Requests: bot limit exceed"
-    assert sum("rate limited without retry_after" in r.getMessage() for r in caplog.records) == 2
+    assert sum("429 without retry_after" in r.getMessage() for r in caplog.records) == 2
+
+
+async def test_a_recipient_bale_no_longer_knows_fails_alone(bot, api):
+    from jobs.sender import Sender
+    from tests.e2e.test_delivery import _planned_milestone
+
+    reps = await _planned_milestone(bot, 3)
+    api.gone.add(reps[0].chat_id)  # Bale answers 404 "no such user"; PTB alone would call it a bad token
+    stats = await Sender(bot.rt, bot.app.bot).drain()
+    assert (stats.sent, stats.failed) == (2, 1)

@@ -30,6 +30,21 @@ def cli(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess
     )
 
 
+def test_without_a_token_outside_a_terminal_the_service_stops_with_exit_2(tmp_path):
+    # Under systemd (stdin not a terminal) no token is a configuration error, never a playground.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=cli_env(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and result.stderr.startswith("configuration error: BOT_TOKEN is not set")
+    assert not (tmp_path / "data" / "playground.db").exists()
+
+
 def test_bad_config_and_a_missing_token_of_two_platforms_exit_2(tmp_path):
     result = cli(tmp_path, "run", BOT_PLATFORMS="telegram,bale", TELEGRAM_BOT_TOKEN="1:x")
     assert result.returncode == 2

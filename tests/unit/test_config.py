@@ -25,6 +25,10 @@ def clean_env(monkeypatch, tmp_path):
         "BOT_MODE",
         "WEBHOOK_URL",
         "WEBHOOK_SECRET",
+        "TELEGRAM_API_FILE_URL",
+        "BALE_API_FILE_URL",
+        "WEBHOOK_LISTEN",
+        "WEBHOOK_PORT",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -87,6 +91,7 @@ def test_platforms_single_and_both(monkeypatch):
     monkeypatch.setenv("BOT_TOKEN", "t1")
     [only] = load_settings().platforms()
     assert (only.name, only.token, only.base_url) == ("telegram", "t1", "https://api.telegram.org/bot")
+    monkeypatch.delenv("BOT_TOKEN")
     monkeypatch.setenv("BOT_PLATFORMS", "telegram, bale")
     s = load_settings()
     assert s.missing_tokens() == ["TELEGRAM_BOT_TOKEN", "BALE_BOT_TOKEN"]  # BOT_TOKEN is ambiguous for two
@@ -110,3 +115,35 @@ def test_webhook_needs_url_and_secret(monkeypatch):
         load_settings()
     monkeypatch.setenv("WEBHOOK_SECRET", "s" * 32)
     assert load_settings().bot_mode == "webhook"
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"BOT_PLATFORMS": "telegram,bale", "BOT_ADMINS": "12"}, "BOT_ADMINS: user ids are per platform"),
+        ({"BOT_PLATFORMS": "telegram,bale", "BOT_TOKEN": "x"}, "use TELEGRAM_BOT_TOKEN / BALE_BOT_TOKEN"),
+        ({"BOT_PLATFORMS": "bale", "BOT_PLATFORM": "telegram"}, "BOT_PLATFORM: contradicts BOT_PLATFORMS"),
+        (
+            {"BOT_MODE": "webhook", "WEBHOOK_URL": "http://bot.example.org", "WEBHOOK_SECRET": "s" * 20},
+            "WEBHOOK_URL: must be an https:// address",
+        ),
+        (
+            {"BOT_MODE": "webhook", "WEBHOOK_URL": "https://b.example.org/?a=1", "WEBHOOK_SECRET": "s" * 20},
+            "without ?query",
+        ),
+    ],
+)
+def test_rules_across_variables(monkeypatch, env, fragment):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=fragment.replace("?", r"\?").replace(".", r"\.")):
+        load_settings()
+
+
+def test_a_token_of_the_other_platform_is_pointed_out(monkeypatch):
+    monkeypatch.setenv("BALE_BOT_TOKEN", "b")
+    assert load_settings().token_hint() == (
+        "BOT_TOKEN is not set (BALE_BOT_TOKEN is: add BOT_PLATFORM=bale, or BOT_PLATFORMS=telegram,bale)"
+    )
+    monkeypatch.setenv("BOT_PLATFORM", "bale")
+    assert load_settings().missing_tokens() == []

@@ -1,0 +1,50 @@
+"""The HTTP layer under PTB, taught two platform habits before PTB reads the answer:
+
+- a 429 without retry_after (Bale's "bot limit exceed"; PTB would raise a plain NetworkError, which its
+  rate limiter does not retry) gets one: 2, 4, 8… seconds as they repeat, so AIORateLimiter pauses
+  every call and retries, as for any 429;
+- on Bale, a 404 other than getMe ("no such user", a method Bale lacks) becomes a 400: one call's failure,
+  where PTB would raise InvalidToken as for a wrong token. A wrong token still fails getMe at start."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from telegram.request import HTTPXRequest
+
+log = logging.getLogger(__name__)
+
+
+class PlatformRequest(HTTPXRequest):
+    backoff: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0, 30.0)
+
+    def __init__(self, platform: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.platform = platform
+        self._streak = 0  # 429s without retry_after in a row
+
+    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, method, *args, **kwargs)
+        if code == 429:
+            payload = self._with_retry_after(payload)
+        elif code < 400:
+            self._streak = 0
+        if self.platform == "bale" and code == 404 and not url.endswith("/getMe"):
+            code = 400
+        return code, payload
+
+    def _with_retry_after(self, payload: bytes) -> bytes:
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            body = {"ok": False, "error_code": 429, "description": "Too Many Requests"}
+        parameters = body.get("parameters") or {}
+        if parameters.get("retry_after"):
+            return payload
+        wait = self.backoff[min(self._streak, len(self.backoff) - 1)]
+        self._streak += 1
+        log.info("429 without retry_after (%s): waiting %ss", body.get("description"), wait)
+        body["parameters"] = {**parameters, "retry_after": wait}
+        return json.dumps(body).encode()
