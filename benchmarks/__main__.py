@@ -1,11 +1,15 @@
-"""`python -m benchmarks`: every benchmark, in turn (`--quick` for smaller ranking data)."""
+"""`python -m benchmarks`: every benchmark, in turn. `--quick`: smaller data, shorter windows (a minute or
+two in all, to check that they run); without it, the figures the README records (about half an hour)."""
 
 import asyncio
 import sys
 
-from benchmarks import beneficiaries, ranking
+from benchmarks import beneficiaries, conversation, fanout, footprint, ranking
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     asyncio.run(beneficiaries.main())
     asyncio.run(ranking.main(100_000 if quick else 1_000_000, 10, 15 if quick else 30))
+    asyncio.run(conversation.main([20, 50] if quick else [50, 500]))
+    fanout.main(5_000 if quick else 100_000, 20 if quick else 120)
+    asyncio.run(footprint.main(100_000 if quick else 1_000_000, 5_000 if quick else 100_000))

@@ -47,7 +47,7 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
         .request(PlatformRequest(platform.name, connection_pool_size=64))
         .get_updates_request(PlatformRequest(platform.name, connection_pool_size=1))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.reply_rate, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

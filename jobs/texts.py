@@ -11,7 +11,7 @@ from handlers.common import scope_title
 from models import digest as digest_model
 from models.jalali import deadline_date
 from models.people import Identity
-from models.stats import agency_status, ranking, scope_of
+from models.stats import AgencyStatus, agency_status, ranking, scope_of
 
 
 def _pct(r: Renderer, part: int, whole: int) -> Markup:
@@ -19,12 +19,18 @@ def _pct(r: Renderer, part: int, whole: int) -> Markup:
 
 
 async def rep_figures(
-    session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date
+    session: AsyncSession,
+    r: Renderer,
+    who: Identity,
+    year: int,
+    today: dt.date,
+    status: AgencyStatus | None = None,
 ) -> list[Markup]:
-    """A rep's agency: tone by standing (nothing yet, behind, on pace, done), Rasad gap, weekly need."""
+    """A rep's agency: tone by standing (nothing yet, behind, on pace, done), Rasad gap, weekly need.
+    `status`: the agency's, when already read with a batch's."""
     if who.agency_id is None:
         return []
-    st = await agency_status(session, who.agency_id, year, today)
+    st = status or await agency_status(session, who.agency_id, year, today, recent_count=0)
     if st is None:
         return []
     lines: list[Markup] = []
@@ -96,7 +102,14 @@ async def scope_figures(
     return lines
 
 
-async def milestone(session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date) -> Markup:
+async def milestone(
+    session: AsyncSession,
+    r: Renderer,
+    who: Identity,
+    year: int,
+    today: dt.date,
+    status: AgencyStatus | None = None,
+) -> Markup:
     deadline = deadline_date(year)
     days = (deadline - today).days
     head = (
@@ -104,12 +117,21 @@ async def milestone(session: AsyncSession, r: Renderer, who: Identity, year: int
         if days <= 0
         else r("reminders.milestone_title", days=days, deadline=deadline)
     )
-    body = await (rep_figures if who.role == "rep" else scope_figures)(session, r, who, year, today)
+    if who.role == "rep":
+        body = await rep_figures(session, r, who, year, today, status)
+    else:
+        body = await scope_figures(session, r, who, year, today)
     return r.join([head, Markup(""), *body])
 
 
 async def nudge(
-    session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date, daily: bool
+    session: AsyncSession,
+    r: Renderer,
+    who: Identity,
+    year: int,
+    today: dt.date,
+    daily: bool,
+    status: AgencyStatus | None = None,
 ) -> Markup:
     deadline = deadline_date(year)
     head = r(
@@ -117,7 +139,7 @@ async def nudge(
         days=(deadline - today).days,
         deadline=deadline,
     )
-    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today)])
+    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status)])
 
 
 async def digest(

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -35,18 +35,28 @@ class Identity:
     blocked: bool = False  # a send failed with 403; any message from them proves they are back
 
 
+def _identities() -> Select[tuple[Account, Person, str | None]]:
+    return (
+        select(Account, Person, Agency.name)
+        .join(Person, Person.id == Account.person_id)
+        .outerjoin(Agency, Agency.id == Person.agency_id)
+        .where(Person.active.is_(True))
+    )
+
+
 async def load_identity(session: AsyncSession, platform: str, user_id: int) -> Identity | None:
-    row = (
-        await session.execute(
-            select(Account, Person, Agency.name)
-            .join(Person, Person.id == Account.person_id)
-            .outerjoin(Agency, Agency.id == Person.agency_id)
-            .where(Account.platform == platform, Account.platform_user_id == user_id, Person.active.is_(True))
-        )
-    ).first()
-    if row is None:
-        return None
-    account, person, agency_name = row
+    query = _identities().where(Account.platform == platform, Account.platform_user_id == user_id)
+    row = (await session.execute(query)).first()
+    return _identity(*row) if row is not None else None
+
+
+async def load_identities(session: AsyncSession, account_ids: list[int]) -> dict[int, Identity]:
+    """Active people's identities by account id (a batch of reminders)."""
+    rows = await session.execute(_identities().where(Account.id.in_(account_ids)))
+    return {account.id: _identity(account, person, name) for account, person, name in rows}
+
+
+def _identity(account: Account, person: Person, agency_name: str | None) -> Identity:
     return Identity(
         account_id=account.id,
         chat_id=account.chat_id,

@@ -1,0 +1,222 @@
+"""Conversation throughput: N reps completing /report at once (8 updates each: /report, sector, jobs,
+date, title, codes skipped, Rasad, Confirm), the bot in its own process polling the fake Bot API over HTTP
+on loopback, on SQLite and on PostgreSQL. Figures: updates per second, and p50 / p99 of the time from a
+user's update to the bot's next message. Ceiling: a bare PTB echo bot (benchmarks/echo_bot.py) polling the
+same fake, with its users sending as many messages. Goal: ≥ 50% of the echo bot's throughput, p99 < 100 ms
+at N = 500. The fake and the simulated users share this process; the bot has the other core."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, text
+
+from models.db import Database
+from models.importer import import_rows
+from models.migrate import upgrade
+from models.schema import Account, Person
+from playground.fake_api import BotMessage, FakeBotApi, MessageRef
+
+FIRST_USER = 10_000
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+PG_BENCH = PG_ADMIN.rsplit("/", 1)[0] + "/rasad_bench"
+
+
+async def seed(url: str, users: int) -> None:
+    db = Database(url)
+    if not db.is_sqlite:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    await upgrade(db.engine)
+    rows = {
+        "agencies": [
+            (i + 2, {"code": f"B{i}", "name": f"دستگاه {i}", "county": "مشهد", "province": "خراسان رضوی"})
+            for i in range(users)
+        ],
+        "commitments": [
+            (i + 2, {"agency_code": f"B{i}", "year": "1405", "target": "500"}) for i in range(users)
+        ],
+        "people": [
+            (i + 2, {"name": f"نماینده {i}", "phone": f"0912{i:07d}", "role": "rep", "agency_code": f"B{i}"})
+            for i in range(users)
+        ],
+    }
+    result = await import_rows(db, rows)
+    assert result.ok, result.errors[:3]
+    async with db.write() as session:
+        people = (await session.execute(select(Person.id).order_by(Person.id))).scalars().all()
+        await session.execute(
+            insert(Account),
+            [
+                {
+                    "platform": "telegram",
+                    "platform_user_id": FIRST_USER + i,
+                    "chat_id": FIRST_USER + i,
+                    "person_id": p,
+                }
+                for i, p in enumerate(people)
+            ],
+        )
+    await db.dispose()
+
+
+async def pg_ready() -> bool:
+    admin = Database(PG_ADMIN)
+    try:
+        async with admin.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            exists = (
+                await conn.execute(text("SELECT 1 FROM pg_database WHERE datname='rasad_bench'"))
+            ).first()
+            if not exists:
+                await conn.execute(text("CREATE DATABASE rasad_bench"))
+        return True
+    except Exception as exc:  # no server here: SQLite figures only
+        print(f"(PostgreSQL skipped: {exc})")
+        return False
+    finally:
+        await admin.dispose()
+
+
+class Users:
+    """Simulated users: push an update, wait for the bot's next message in that chat, time it."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.waiting: dict[int, asyncio.Future[BotMessage]] = {}
+        self.latencies: list[float] = []
+        api.listeners.append(self._seen)
+
+    def _seen(self, message: BotMessage) -> None:
+        future = self.waiting.get(message.chat_id)
+        if message.kind == "message" and future is not None and not future.done():
+            future.set_result(message)
+
+    async def step(self, user: dict[str, Any], payload: dict[str, Any]) -> BotMessage:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[user["id"]] = future
+        began = time.perf_counter()
+        self.api.push_update(payload)
+        message = await asyncio.wait_for(future, 60)
+        self.latencies.append(time.perf_counter() - began)
+        return message
+
+    async def press(self, user: dict[str, Any], message: BotMessage, label: str) -> BotMessage:
+        data = next(d for t, d in message.inline_buttons if t == label)
+        assert data is not None
+        ref = MessageRef(message.chat_id, message.message_id)
+        return await self.step(user, self.api.callback_update(user, ref, data))
+
+    async def report(self, index: int) -> None:
+        user = {"id": FIRST_USER + index, "is_bot": False, "first_name": f"u{index}", "language_code": "fa"}
+        say = lambda words: self.step(user, self.api.message_update(user, words))  # noqa: E731
+        question = await say("/report")
+        question = await self.press(user, question, "صنعت")
+        question = await say("۹")
+        question = await self.press(user, question, "امروز")
+        question = await say("کارگاه نجاری")
+        question = await self.press(user, question, "رد شدن ⏭")
+        summary = await self.press(user, question, "هنوز نه")
+        saved = await self.press(user, summary, "✅ تأیید و ثبت")
+        assert "ثبت شد" in saved.plain, saved.plain
+
+    async def echo(self, index: int) -> None:
+        user = {"id": FIRST_USER + index, "is_bot": False, "first_name": f"u{index}", "language_code": "fa"}
+        for word in range(8):
+            await self.step(user, self.api.message_update(user, f"پیام {word}"))
+
+
+def bot_env(api: FakeBotApi, url: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "DATABASE_URL", "TELEGRAM_", "BALE_"))
+    }
+    env.update(
+        BOT_TOKEN=api.token,
+        BOT_API_BASE_URL=api.base_url,
+        BOT_API_FILE_URL=api.file_base_url,
+        DATABASE_URL=url,
+        BOT_YEAR="1405",
+        SCHEDULER_TICK_SECONDS="0",
+        # The bot's own cap on answers (Telegram's ~30 messages/s) is lifted to measure the software;
+        # against the real Telegram that cap, not the code, bounds conversations (see the README).
+        REPLY_RATE="100000",
+    )
+    return env
+
+
+async def run(kind: str, url: str | None, users_n: int) -> tuple[float, float, float]:
+    """(updates per second, p50 ms, p99 ms) for N users against the bot (url) or the echo bot (None)."""
+    async with FakeBotApi(token="123456:BENCH") as api:
+        api.chats.update({FIRST_USER + i: {"id": FIRST_USER + i, "type": "private"} for i in range(users_n)})
+        if url is None:
+            command = [sys.executable, "-m", "benchmarks.echo_bot", api.base_url, api.token]
+            env = dict(os.environ)
+        else:
+            command = [sys.executable, "-m", "bot", "run"]
+            env = bot_env(api, url)
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+        )
+        try:
+            users = Users(api)
+            warm = {"id": FIRST_USER, "is_bot": False, "first_name": "w"}
+            await users.step(warm, api.message_update(warm, "/help" if url else "سلام"))  # up and polling
+            users.latencies.clear()
+            began = time.perf_counter()
+            work = users.report if url else users.echo
+            await asyncio.gather(*(work(i) for i in range(users_n)))
+            elapsed = time.perf_counter() - began
+        finally:
+            process.terminate()
+            await process.wait()
+    ms = sorted(x * 1000 for x in users.latencies)
+    cuts = statistics.quantiles(ms, n=100)
+    return len(ms) / elapsed, statistics.median(ms), cuts[98]
+
+
+async def main(sizes: list[int]) -> None:
+    backends: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        backends.append(("SQLite", sqlite_url))
+        if await pg_ready():
+            backends.append(("PostgreSQL", PG_BENCH))
+        for _, url in backends:
+            await seed(url, max(sizes))
+        print(f"\nConversations: N reps completing /report at once ({kind_note()})")
+        for n in sizes:
+            echo = await run("echo", None, n)
+            print(
+                f"  N={n:<4} echo bot (ceiling): {echo[0]:6.0f} updates/s   "
+                f"p50 {echo[1]:5.1f} ms   p99 {echo[2]:6.1f} ms"
+            )
+            for name, url in backends:
+                ours = await run("bot", url, n)
+                verdict = "ok" if ours[0] >= 0.5 * echo[0] and (n < 500 or ours[2] < 100) else "MISSED"
+                print(
+                    f"  N={n:<4} bot on {name:10s}: {ours[0]:6.0f} updates/s "
+                    f"({ours[0] / echo[0]:4.0%} of echo)   "
+                    f"p50 {ours[1]:5.1f} ms   p99 {ours[2]:6.1f} ms   {verdict}"
+                )
+
+
+def kind_note() -> str:
+    return f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="50,500")
+    args = parser.parse_args()
+    asyncio.run(main([int(x) for x in args.sizes.split(",")]))
