@@ -123,7 +123,7 @@ def limited(source: Path, folder: Path, window: float) -> None:
     assert marked <= in_window, "a row marked sent never reached the server"
 
 
-def main(recipients: int, window: float) -> None:
+def main(recipients: int, window: float, only: str | None = None) -> None:
     folder = Path(tempfile.gettempdir()) / "rasad-bench"
     folder.mkdir(exist_ok=True)
     began = time.perf_counter()
@@ -132,13 +132,16 @@ def main(recipients: int, window: float) -> None:
         f"national database with {recipients:,} linked accounts ready in {time.perf_counter() - began:.0f} s"
     )
     with tempfile.TemporaryDirectory() as work:
-        unlimited(source, Path(work), recipients)
-        limited(source, Path(work), window)
+        if only in (None, "unlimited"):
+            unlimited(source, Path(work), recipients)
+        if only in (None, "limited"):
+            limited(source, Path(work), window)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--window", type=float, default=120.0)
+    parser.add_argument("--only", choices=["limited", "unlimited"])
     args = parser.parse_args()
-    main(args.recipients, args.window)
+    main(args.recipients, args.window, args.only)

@@ -5,6 +5,7 @@ takes every row sent while the previous write ran). Several instances may drain 
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import logging
 import secrets
@@ -40,8 +41,13 @@ class RateLimiter:
         self.interval = 1.0 / (rate * 0.98)
         self.chat_interval = chat_interval
         self._next = 0.0
+        self._paused_until = 0.0
         self._chats: dict[int, float] = {}
         self._lock = asyncio.Lock()
+        # Slots are reserved ahead; when the loop was busy, several come due at once. The window below
+        # holds the actual sends to the rate over any second, as a server counting them would.
+        self._window: collections.deque[float] = collections.deque(maxlen=max(int(rate), 1))
+        self._window_lock = asyncio.Lock()
 
     async def wait(self, chat_id: int) -> None:
         async with self._lock:
@@ -51,10 +57,20 @@ class RateLimiter:
             self._chats[chat_id] = start + self.chat_interval
         if start > now:
             await asyncio.sleep(start - now)
+        held = self._paused_until - time.monotonic()
+        if held > 0:  # a 429 came while this one waited for its slot
+            await asyncio.sleep(held)
+        async with self._window_lock:
+            window = self._window
+            if len(window) == window.maxlen and (wait := window[0] + 1.0 - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            window.append(time.monotonic())
 
     def pause(self, seconds: float) -> None:
-        """A 429 applies to the whole bot: hold every send."""
-        self._next = max(self._next, time.monotonic() + seconds)
+        """A 429 applies to the whole bot: hold every send, those already waiting for their slot too."""
+        until = time.monotonic() + seconds
+        self._next = max(self._next, until)
+        self._paused_until = max(self._paused_until, until)
 
 
 @dataclass
@@ -98,7 +114,8 @@ async def _text(
 ) -> str | None:
     session = prefetch.session
     year, today = int(str(payload.get("year", rt.year))), rt.today()
-    status = prefetch.statuses.get(who.agency_id) if who.agency_id is not None else None
+    # Prefetched figures are this year's; a row of another year reads its own.
+    status = prefetch.statuses.get(who.agency_id) if who.agency_id and year == rt.year else None
     if kind == "milestone":
         return await texts.milestone(session, r, who, year, today, status)
     if kind == "nudge":
@@ -135,8 +152,10 @@ class Sender:
         self._held: set[int] = set()  # rows this sender has claimed and not finished
         self._renewed_at = 0.0  # monotonic time the lease on them was last extended
         self._renewing = asyncio.Lock()
+        self._writing = asyncio.Lock()  # the sender's own multi-row writes, one at a time
         self._sent: list[Outbox] = []  # sent, not yet marked
         self._marking: asyncio.Task[None] | None = None
+        self._mark_error: BaseException | None = None
         self._rendered: dict[int, tuple[int, str, Renderer] | Exception | None] = {}
 
     async def _claim(self) -> list[Outbox]:
@@ -149,7 +168,11 @@ class Sender:
             Outbox.due_at <= rt.clock(),
             or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= wall),
         )
-        abandoned = and_(Outbox.status == "sending", Outbox.claimed_at < stale_claim)
+        abandoned = and_(
+            Outbox.status == "sending",
+            Outbox.claimed_at < stale_claim,
+            Outbox.claimed_by.is_distinct_from(self.instance),  # never its own rows, still in its hands
+        )
         # Each messenger's sender takes only its own accounts' rows.
         mine = Outbox.account_id.in_(select(Account.id).where(Account.platform == rt.platform))
         query = (
@@ -166,8 +189,9 @@ class Sender:
                     .where(Outbox.id.in_([r.id for r in rows]))
                     .values(status="sending", claimed_by=self.instance, claimed_at=wall)
                 )
+        if not self._held:
+            self._renewed_at = time.monotonic()
         self._held |= {r.id for r in rows}
-        self._renewed_at = time.monotonic()
         return rows
 
     def _mine(self) -> ColumnElement[bool]:
@@ -182,58 +206,99 @@ class Sender:
             )
             return result.rowcount == 1
 
-    async def _release(self) -> None:
-        """Give back every row this sender still holds, for another sender or a later tick."""
-        await self._marked()
-        self._held.clear()
-        async with self.rt.db.write() as session:
-            await session.execute(
-                update(Outbox).where(self._mine()).values(status="pending", claimed_by=None)
-            )
+    async def _release(self, ids: set[int] | None = None) -> None:
+        """Give back held rows (all, or these) not sent, for another sender or a later tick. Rows sent but
+        not marked (a failed mark write) stay claimed: their lease decides."""
+        ids = set(self._held) if ids is None else ids & self._held
+        unsent = sorted(ids - {r.id for r in self._sent})
+        self._held -= ids
+        if unsent:
+            async with self._writing, self.rt.db.write() as session:
+                await session.execute(
+                    update(Outbox)
+                    .where(Outbox.id.in_(unsent), self._mine())
+                    .values(status="pending", claimed_by=None)
+                )
 
     async def _still_ours(self, row: Outbox) -> bool:
-        """Whether the row may be sent. The lease on every held row is extended in one write once a third
-        of it has passed; after a stall longer than the lease, rows another sender took are dropped."""
-        lease = self.rt.settings.outbox_lease_seconds
+        """Whether the row may be sent: renewed lately (by the background renewal, or here after a stall),
+        and not taken over by another sender meanwhile."""
+        if time.monotonic() - self._renewed_at > self.rt.settings.outbox_lease_seconds / 3:
+            await self._renew()
+        return row.id in self._held
+
+    async def _renew(self) -> None:
+        """Extend the lease on every held row in one write; drop the rows another sender has taken."""
         async with self._renewing:
-            if time.monotonic() - self._renewed_at > lease / 3 and self._held:
-                async with self.rt.db.write() as session:
+            if time.monotonic() - self._renewed_at <= self.rt.settings.outbox_lease_seconds / 3:
+                return  # renewed while this one waited
+            snapshot = sorted(self._held)
+            if snapshot:
+                async with self._writing, self.rt.db.write() as session:
                     result = await session.execute(
                         update(Outbox)
-                        .where(Outbox.id.in_(self._held), self._mine())
+                        .where(Outbox.id.in_(snapshot), self._mine())
                         .values(claimed_at=utcnow())
                         .returning(Outbox.id)
                     )
-                    self._held = set(result.scalars())
-                self._renewed_at = time.monotonic()
-        return row.id in self._held
+                    kept = set(result.scalars())
+                self._held -= set(snapshot) - kept  # rows claimed meanwhile stay held
+            self._renewed_at = time.monotonic()
 
-    def _mark_sent(self, row: Outbox, stats: DrainStats) -> None:
+    async def _renew_forever(self) -> None:
+        """While a batch is out, keep its lease fresh even when no send happens (429 pauses, slow pacing)."""
+        period = self.rt.settings.outbox_lease_seconds / 3
+        while True:
+            await asyncio.sleep(period)
+            await self._renew()
+
+    async def _mark_sent(self, row: Outbox, stats: DrainStats) -> None:
         """Sent rows are marked by one writer in the background: each write takes every row sent while
-        the previous one ran (one row at a time when sending is slow, hundreds when it is fast)."""
+        the previous one ran (one row at a time when sending is slow, dozens when it is fast). Sending
+        waits while 2 × CONCURRENCY rows are unmarked, which bounds what a crash can send twice."""
         self._sent.append(row)
         if self._marking is None or self._marking.done():
+            if self._marking is not None and not self._marking.cancelled() and self._marking.exception():
+                self._mark_error = self._mark_error or self._marking.exception()
             self._marking = asyncio.create_task(self._mark_loop(stats))
+        while len(self._sent) >= 2 * CONCURRENCY and not self._marking.done():
+            await asyncio.wait({self._marking}, timeout=0.05)
 
     async def _mark_loop(self, stats: DrainStats) -> None:
+        delays = [0.5, 1.0, 2.0, 4.0, 8.0]
         while self._sent:
-            rows, self._sent = self._sent, []
-            ids = [r.id for r in rows]
+            rows = list(self._sent)
+            ids = sorted(r.id for r in rows)
+            try:
+                async with self._writing, self.rt.db.write() as session:
+                    result = await session.execute(
+                        update(Outbox)
+                        .where(Outbox.id.in_(ids), self._mine())
+                        .values(status="sent", sent_at=utcnow(), attempts=Outbox.attempts + 1, error=None)
+                        .returning(Outbox.id)
+                    )
+                    done = set(result.scalars())
+            except Exception:
+                if not delays:
+                    raise  # the rows stay claimed: after the lease they are sent again, never lost
+                log.exception("marking %s sent reminder(s) failed; trying again", len(ids))
+                await asyncio.sleep(delays.pop(0))
+                continue
+            del self._sent[: len(rows)]  # rows sent meanwhile stay for the next write
             self._held.difference_update(ids)
-            async with self.rt.db.write() as session:
-                result = await session.execute(
-                    update(Outbox)
-                    .where(Outbox.id.in_(ids), self._mine())
-                    .values(status="sent", sent_at=utcnow(), attempts=Outbox.attempts + 1, error=None)
-                    .returning(Outbox.id)
-                )
-                done = set(result.scalars())
             stats.sent += len(done)
             stats.keys += [r.key for r in rows if r.id in done]
 
     async def _marked(self) -> None:
+        """Wait for the marks; raise what a mark write could not overcome."""
         if self._marking is not None:
-            await self._marking
+            try:
+                await self._marking
+            except Exception as exc:
+                self._mark_error = self._mark_error or exc
+        error, self._mark_error = self._mark_error, None
+        if error is not None:
+            raise error
 
     async def _render(self, row: Outbox) -> tuple[int, str, Renderer] | None:
         if row.id in self._rendered:
@@ -249,6 +314,7 @@ class Sender:
         async with self.rt.db.session() as session:
             prefetch = await Prefetch.load(session, self.rt, [r.account_id for r in rows])
             for row in rows:
+                await asyncio.sleep(0)  # rendering is CPU work: let the batch being sent go on
                 if self._stale(row):
                     continue
                 try:
@@ -257,6 +323,7 @@ class Sender:
                     )
                 except Exception as exc:  # this row is retried when its turn comes; the others go on
                     self._rendered[row.id] = exc
+                    await session.rollback()  # PostgreSQL refuses the rest of a failed transaction
 
     def _stale(self, row: Outbox) -> bool:
         tz = self.rt.settings.tz
@@ -276,10 +343,10 @@ class Sender:
         chat_id, text, r = rendered
         try:
             for part in split_text(text):  # a digest with long agency names may pass 4096 characters
-                await self.limiter.wait(chat_id)
-                if not await self._still_ours(row):
+                if not await self._still_ours(row):  # before the pacing wait: a renewal write takes time
                     log.info("outbox %s: taken over by another sender after a lease expired", row.id)
                     return
+                await self.limiter.wait(chat_id)
                 await self.bot.send_message(chat_id, part, parse_mode=r.parse_mode)
         except RetryAfter as exc:
             wait = exc.retry_after
@@ -298,8 +365,9 @@ class Sender:
             return
         except InvalidToken:
             # The token or API URL is wrong (Bale's per-recipient 404s arrive as 400s: bot/request.py).
-            # Nothing can be sent; keep the rows for later.
-            await self._finish(row, status="pending", error="invalid token")
+            # Nothing can be sent; keep the rows for later, without hammering the API every tick.
+            later = utcnow() + dt.timedelta(seconds=MAX_BACKOFF)
+            await self._finish(row, status="pending", error="invalid token", next_attempt_at=later)
             raise
         except BadRequest as exc:
             log.warning("outbox %s: refused by the platform: %s", row.id, exc)
@@ -310,7 +378,7 @@ class Sender:
             backoff = min(2 ** (row.attempts + 1), MAX_BACKOFF)
             await self._retry(row, backoff, str(exc)[:200], stats, transient=True)
             return
-        self._mark_sent(row, stats)
+        await self._mark_sent(row, stats)
 
     async def _retry(
         self, row: Outbox, seconds: float, error: str, stats: DrainStats, transient: bool
@@ -344,45 +412,61 @@ class Sender:
                     row, min(2 ** (row.attempts + 1), MAX_BACKOFF), repr(exc)[:200], stats, transient=False
                 )
 
+    async def _prepare(self) -> list[Outbox]:
+        rows = await self._claim()
+        if rows:
+            await self._render_batch(rows)
+        return rows
+
     async def _send_batch(self, rows: list[Outbox], stats: DrainStats) -> None:
+        renewing = asyncio.create_task(self._renew_forever())
         gate = asyncio.Semaphore(CONCURRENCY)
         tasks = [asyncio.ensure_future(self._guarded(row, stats, gate)) for row in rows]
         try:
             await asyncio.gather(*tasks)
-        except InvalidToken:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self._release()
-            raise
         finally:
+            # On an error (a refused token) or a cancellation: stop the other sends, then settle.
+            for task in [*tasks, renewing]:
+                task.cancel()
+            await asyncio.gather(*tasks, renewing, return_exceptions=True)
             for row in rows:
                 self._rendered.pop(row.id, None)
-        await self._marked()
+            await asyncio.shield(self._settle({row.id for row in rows}))
+
+    async def _settle(self, ids: set[int]) -> None:
+        """After a batch: its marks written, and any of its rows neither sent nor finished given back."""
+        try:
+            await self._marked()
+        finally:
+            if ids & self._held:
+                await self._release(ids)
 
     async def drain(self, *, wait_for_retries: bool = False, max_wait: float = 600) -> DrainStats:
         """Send everything due. With wait_for_retries, also wait out backoffs (command line, tests).
-        The next batch is claimed and rendered while the current one is being sent."""
+        The next batch is claimed and rendered while the current one is sent (no gap at 30/s)."""
         stats = DrainStats()
         deadline = time.monotonic() + max_wait
-        while True:
-            rows = await self._claim()
-            if rows:
-                await self._render_batch(rows)
-            while rows:
-                sending = asyncio.ensure_future(self._send_batch(rows, stats))
-                try:
-                    rows = await self._claim()
-                    if rows:
-                        await self._render_batch(rows)
-                finally:
-                    await sending
-            if not wait_for_retries or time.monotonic() > deadline:
-                return stats
-            waiting = await self._next_retry()
-            if waiting is None:
-                return stats
-            await asyncio.sleep(min(max(waiting, 0.05), 5))
+        try:
+            while True:
+                rows = await self._prepare()
+                while rows:
+                    upcoming = asyncio.ensure_future(self._prepare())
+                    try:
+                        await self._send_batch(rows, stats)
+                    except BaseException:
+                        upcoming.cancel()
+                        await asyncio.gather(upcoming, return_exceptions=True)
+                        raise
+                    rows = await upcoming
+                if not wait_for_retries or time.monotonic() > deadline:
+                    return stats
+                waiting = await self._next_retry()
+                if waiting is None:
+                    return stats
+                await asyncio.sleep(min(max(waiting, 0.05), 5))
+        finally:
+            if self._held:  # a batch claimed ahead, or rows left by an error: back to the queue
+                await asyncio.shield(self._release())
 
     async def _next_retry(self) -> float | None:
         async with self.rt.db.session() as session:

@@ -297,4 +297,38 @@ async def test_a_refused_token_stops_the_drain_and_keeps_the_rows(bot):
         await Sender(bot.rt, bot.app.bot).drain()
     async with bot.db.session() as s:
         assert (await s.execute(select(func.count()).where(Outbox.status == "failed"))).scalar_one() == 0
-    assert (await Sender(bot.rt, bot.app.bot).drain()).sent == 2
+        [(status, later)] = (
+            await s.execute(
+                select(Outbox.status, Outbox.next_attempt_at).where(Outbox.error == "invalid token")
+            )
+        ).all()
+        assert status == "pending" and later > dt.datetime.now(dt.UTC)  # kept, and not retried at once
+    async with bot.db.write() as s:  # the operator fixed the token; time passes
+        await s.execute(Outbox.__table__.update().values(next_attempt_at=None))
+    await Sender(bot.rt, bot.app.bot).drain()
+    async with bot.db.session() as s:
+        assert (await s.execute(select(func.count()).where(Outbox.status == "sent"))).scalar_one() == 2
+    assert len([m for m in bot.api.outbox if m.kind == "message" and "⏰" in m.plain]) == 2
+
+
+async def test_a_failed_mark_write_is_tried_again_and_nothing_goes_twice(bot):
+    await _planned_milestone(bot, 3)
+
+    class FailsOnce(asyncio.Lock):
+        """The sender's first multi-row write (marking sent rows) meets a database error."""
+
+        failed = False
+
+        async def __aenter__(self) -> None:
+            if not FailsOnce.failed:
+                FailsOnce.failed = True
+                raise OSError("disk I/O error")
+            await super().__aenter__()
+
+    sender = Sender(bot.rt, bot.app.bot)
+    sender._writing = FailsOnce()
+    stats = await sender.drain()
+    assert FailsOnce.failed and stats.sent == 3
+    assert len([m for m in bot.api.outbox if m.kind == "message" and "⏰" in m.plain]) == 3
+    async with bot.db.session() as s:
+        assert (await s.execute(select(func.count()).where(Outbox.status == "sent"))).scalar_one() == 3
