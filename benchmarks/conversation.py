@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, text
 
+from benchmarks.national import bot_env
 from models.db import Database
 from models.importer import import_rows
 from models.migrate import upgrade
@@ -135,36 +136,17 @@ class Users:
             await self.step(user, self.api.message_update(user, f"پیام {word}"))
 
 
-def bot_env(api: FakeBotApi, url: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOT_", "DATABASE_URL", "TELEGRAM_", "BALE_"))
-    }
-    env.update(
-        BOT_TOKEN=api.token,
-        BOT_API_BASE_URL=api.base_url,
-        BOT_API_FILE_URL=api.file_base_url,
-        DATABASE_URL=url,
-        BOT_YEAR="1405",
-        SCHEDULER_TICK_SECONDS="0",
-        # The bot's own cap on answers (Telegram's ~30 messages/s) is lifted to measure the software;
-        # against the real Telegram that cap, not the code, bounds conversations (see the README).
-        REPLY_RATE="100000",
-    )
-    return env
-
-
-async def run(kind: str, url: str | None, users_n: int) -> tuple[float, float, float]:
+async def run(url: str | None, users_n: int) -> tuple[float, float, float]:
     """(updates per second, p50 ms, p99 ms) for N users against the bot (url) or the echo bot (None)."""
     async with FakeBotApi(token="123456:BENCH") as api:
-        api.chats.update({FIRST_USER + i: {"id": FIRST_USER + i, "type": "private"} for i in range(users_n)})
         if url is None:
             command = [sys.executable, "-m", "benchmarks.echo_bot", api.base_url, api.token]
             env = dict(os.environ)
         else:
             command = [sys.executable, "-m", "bot", "run"]
-            env = bot_env(api, url)
+            # The bot's own cap on answers (Telegram's ~30 messages/s) is lifted to measure the software;
+            # against the real Telegram that cap, not the code, bounds conversations (see the README).
+            env = bot_env(api.base_url, api.token, url, REPLY_RATE="100000")
         process = await asyncio.create_subprocess_exec(
             *command, env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
         )
@@ -196,13 +178,13 @@ async def main(sizes: list[int]) -> None:
             await seed(url, max(sizes))
         print(f"\nConversations: N reps completing /report at once ({kind_note()})")
         for n in sizes:
-            echo = await run("echo", None, n)
+            echo = await run(None, n)
             print(
                 f"  N={n:<4} echo bot (ceiling): {echo[0]:6.0f} updates/s   "
                 f"p50 {echo[1]:5.1f} ms   p99 {echo[2]:6.1f} ms"
             )
             for name, url in backends:
-                ours = await run("bot", url, n)
+                ours = await run(url, n)
                 verdict = "ok" if ours[0] >= 0.5 * echo[0] and (n < 500 or ours[2] < 100) else "MISSED"
                 print(
                     f"  N={n:<4} bot on {name:10s}: {ours[0]:6.0f} updates/s "

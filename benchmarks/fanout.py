@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.national import cached, copy, start_fake
+from benchmarks.national import bot_env, cached, copy, start_fake
 from jobs.sender import CONCURRENCY
 
 TOKEN = "123456:BENCH"
@@ -34,22 +33,16 @@ def fake_stats(port: int) -> dict:  # type: ignore[type-arg]
         return json.loads(response.read())
 
 
-def bot_env(db: Path, api_port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL", "SEND_"))}
-    env.update(
-        BOT_TOKEN=TOKEN,
-        BOT_API_BASE_URL=f"http://127.0.0.1:{api_port}/bot",
-        DATABASE_URL=f"sqlite+aiosqlite:///{db}",
-        BOT_YEAR="1405",
+def send_due(db: Path, api_port: int, **extra: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "bot", "reminders", "send-due", "--at", AT]
+    env = bot_env(
+        f"http://127.0.0.1:{api_port}/bot",
+        TOKEN,
+        f"sqlite+aiosqlite:///{db}",
         DIGEST_TIME="23:00",  # one reminder per account: the milestone, not also the morning digest
         **extra,
     )
-    return env
-
-
-def send_due(db: Path, api_port: int, **extra: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "bot", "reminders", "send-due", "--at", AT]
-    return subprocess.Popen(command, env=bot_env(db, api_port, **extra), stdout=subprocess.DEVNULL)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 
 
 def rate(stats: dict) -> float:  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.national import FIRST_CHAT, cached
+from benchmarks.national import FIRST_CHAT, bot_env, cached
 from playground.fake_api import BotMessage, FakeBotApi
 
 
@@ -75,15 +75,7 @@ async def main(achievements: int, accounts: int) -> None:
     folder.mkdir(exist_ok=True)
     source = await asyncio.to_thread(cached, folder, achievements, accounts)
     async with FakeBotApi(token="123456:BENCH", any_chat=True) as api:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL"))}
-        env.update(
-            BOT_TOKEN=api.token,
-            BOT_API_BASE_URL=api.base_url,
-            BOT_API_FILE_URL=api.file_base_url,
-            DATABASE_URL=f"sqlite+aiosqlite:///{source}",
-            BOT_YEAR="1405",
-            SCHEDULER_TICK_SECONDS="0",
-        )
+        env = bot_env(api.base_url, api.token, f"sqlite+aiosqlite:///{source}")
         ours = await measure([sys.executable, "-m", "bot", "run"], env, api, full=True)
         echo = await measure(
             [sys.executable, "-m", "benchmarks.echo_bot", api.base_url, api.token],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -68,6 +69,21 @@ def cached(folder: Path, achievements: int, accounts: int) -> Path:
 def copy(source: Path, target: Path) -> Path:
     shutil.copy(source, target)
     return target
+
+
+def bot_env(base_url: str, token: str, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a bot process under benchmark: nothing of the caller's deployment leaks in."""
+    own = ("BOT_", "DATABASE_URL", "TELEGRAM_", "BALE_", "SEND_", "REPLY_", "WEBHOOK_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
+    env.update(
+        BOT_TOKEN=token,
+        BOT_API_BASE_URL=base_url,
+        DATABASE_URL=database_url,
+        BOT_YEAR="1405",
+        SCHEDULER_TICK_SECONDS="0",
+        **extra,
+    )
+    return env
 
 
 def start_fake(*args: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import signal
 from collections.abc import Callable
@@ -95,7 +96,7 @@ class Deployment:
             await self.web.serve(app)
 
     async def _keep_trying(self, app: Application, poll_timeout: float) -> None:  # type: ignore[type-arg]
-        for attempt in range(10**9):
+        for attempt in itertools.count():
             await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
             try:
                 await self._start_one(app, poll_timeout)
@@ -111,7 +112,7 @@ class Deployment:
     async def _tick_forever(self) -> None:
         await asyncio.sleep(5)
         while True:
-            await self._ticker(None)  # type: ignore[arg-type]
+            await self._ticker()
             await asyncio.sleep(self.settings.scheduler_tick_seconds)
 
     async def stop(self) -> None:

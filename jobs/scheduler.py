@@ -62,7 +62,8 @@ class Ticker:
         self._lock = asyncio.Lock()
         self._limiters: dict[str, RateLimiter] = {}
 
-    async def __call__(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
+    async def __call__(self, context: CallbackContext | None = None) -> None:  # type: ignore[type-arg]
+        """One tick; `context` (the JobQueue's) is not needed, so a deployment's own loop calls it bare."""
         if self._lock.locked():
             return
         async with self._lock:

@@ -468,8 +468,7 @@ class FakeBotApi:
         self.pushed.append(update)
         self._updates.append(update)
         self._notify()
-        if self.webhook is not None and (self._webhook_task is None or self._webhook_task.done()):
-            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver())
+        self._kick_delivery()
         return update_id
 
     def chat_messages(self, chat_id: int) -> list[BotMessage]:
@@ -634,6 +633,13 @@ class FakeBotApi:
         if request.match_info["token"] != self.token or found is None:
             return web.Response(status=404, text="Not Found")
         return web.Response(body=found.content, content_type="application/octet-stream")
+
+    def _kick_delivery(self) -> None:
+        """With a webhook set and updates waiting, make sure one delivery task runs."""
+        if self.webhook is None or not self._updates:
+            return
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver())
 
     async def _deliver(self) -> None:
         """POST pending updates to the webhook one at a time, in order; retry until one is accepted."""
@@ -875,8 +881,7 @@ class FakeBotApi:
         self.webhook = {"url": url, "secret_token": None if self.bale else secret}
         if params.get("drop_pending_updates"):
             self._updates.clear()
-        if self._updates and (self._webhook_task is None or self._webhook_task.done()):
-            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver())
+        self._kick_delivery()
         return True
 
     async def _get_webhook_info(self, params: Params, files: Files) -> dict[str, Any]:

@@ -99,7 +99,7 @@ async def test_one_process_serves_telegram_and_bale_with_one_database_and_one_ti
             assert "شمارهٔ همراه" in (await admin_telegram.send("/help")).text
             # One tick plans and sends each account's reminder on its own messenger.
             clock.now = at(dt.date(2027, 3, 13), 9, 30)  # the 7-days milestone
-            await scheduler.Ticker(lambda: scheduler.targets_of(dep.apps))(None)  # type: ignore[arg-type]
+            await scheduler.Ticker(lambda: scheduler.targets_of(dep.apps))()
             assert [m.chat_id for m in telegram.outbox if "⏰" in m.plain] == [MARYAM[0]]
             bale_reminders = [m for m in bale.outbox if "⏰" in m.plain]
             assert sorted(m.chat_id for m in bale_reminders) == [4242, 88_000_001]  # the rep and the admin
@@ -107,7 +107,7 @@ async def test_one_process_serves_telegram_and_bale_with_one_database_and_one_ti
             # /remind_now from Bale reaches the Telegram account too (sent by Telegram's next tick).
             menu = await admin_bale.send("/remind_now")
             await admin_bale.press_data("rn|3", menu.last.message_id)
-            await scheduler.Ticker(lambda: scheduler.targets_of(dep.apps))(None)  # type: ignore[arg-type]
+            await scheduler.Ticker(lambda: scheduler.targets_of(dep.apps))()
             assert [m.chat_id for m in telegram.outbox if "⏰" in m.plain] == [MARYAM[0]] * 2
     db = Database(db_url)
     async with db.session() as s:
