@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | db upgrade | import FILE | invite | reminders | holidays`."""
+"""Command line: `python -m bot run | db upgrade | import FILE | invite | reminders | holidays | backup`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime as dt
 import html
 import logging
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -47,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.csv")
     exp.add_argument("--locale", default=None, choices=["fa", "en"])
+    bak = sub.add_parser("backup", help="a consistent copy of the SQLite database, while the bot runs")
+    bak.add_argument("--out", required=True, type=Path, help="FILE.db")
     hol = sub.add_parser("holidays", help="the holiday calendar (non-working days besides Fridays)")
     hol.add_argument("action", choices=["add", "remove", "list"])
     hol.add_argument("date", nargs="?", help="Jalali date, e.g. 1405/12/25")
@@ -332,7 +335,35 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_export(settings, args.scope, args.out, args.locale))
     if args.command == "holidays":
         return asyncio.run(_holidays(settings, args.action, args.date, args.note))
+    if args.command == "backup":
+        return _backup(settings, args.out)
     return 1
+
+
+def _backup(settings: Settings, out: Path) -> int:
+    from models.backup import BackupError, backup_sqlite
+
+    try:
+        result = backup_sqlite(settings.database_url, out)
+    except BackupError as exc:
+        reason = str(exc)
+        if reason == "not_sqlite":
+            print(
+                "the database is PostgreSQL: back it up with pg_dump, e.g. "
+                "pg_dump --format=custom --file=rasad.dump DBNAME (README, Backups)",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        print(f"backup failed: {reason.replace('_', ' ')}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    counts = ", ".join(
+        f"{name} {count}" for name, count in result.tables.items() if not name.startswith("alembic")
+    )
+    print(f"backup written to {result.path} ({result.size} bytes; checked: {counts})")
+    return 0
 
 
 if __name__ == "__main__":

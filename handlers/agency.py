@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
 from bot.context import BotContext
 from bot.render import Markup
+from handlers import plans
 from handlers.common import answer_callback, inline, requires, send
 from models.schema import Agency
 from models.stats import agency_status, find_agencies, monthly_series, scope_of
@@ -22,6 +24,9 @@ async def _show(update: Update, context: BotContext, agency: Agency) -> None:
     async with rt.db.session() as session:
         st = await agency_status(session, agency.id, rt.year, rt.today())
         months = await monthly_series(session, [agency.id], rt.year)
+        plan = await plans.status_lines(
+            session, r, agency.id, rt.year, st.projection.mark if st else None, for_rep=False
+        )
     assert st is not None
     lines = [
         r(
@@ -53,6 +58,8 @@ async def _show(update: Update, context: BotContext, agency: Agency) -> None:
     if shown:
         lines += [Markup(""), r("agency.months_title")]
         lines += [r("agency.month_line", month=names[i], jobs=j, registered=g) for i, (j, g) in shown]
+    if plan:
+        lines += [Markup(""), *plan]
     if st.recent:
         lines += [Markup(""), r("agency.recent_title")]
         for rep in st.recent:
@@ -70,13 +77,17 @@ async def _show(update: Update, context: BotContext, agency: Agency) -> None:
     await send(update, context, r.join(lines))
 
 
-@requires("supervisor", "admin")
-async def command(update: Update, context: BotContext) -> None:
+Chosen = Callable[[Update, BotContext, Agency], Awaitable[None]]
+
+
+async def pick(update: Update, context: BotContext, prefix: str, usage: str, chosen: Chosen) -> None:
+    """An agency of the person's scope named after a command (code or part of the name); several
+    matches become buttons `<prefix>|<agency id>`."""
     rt, r, who = context.rt, context.r, context.identity
     assert who is not None
     text = " ".join(context.args or []).strip()
     if not text:
-        await send(update, context, r("agency.usage"))
+        await send(update, context, r(usage))
         return
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
@@ -84,24 +95,23 @@ async def command(update: Update, context: BotContext) -> None:
     if not found:
         await send(update, context, r("agency.not_found"))
     elif len(found) == 1:
-        await _show(update, context, found[0])
+        await chosen(update, context, found[0])
     else:
-        await send(
-            update, context, r("agency.choose"), inline([[(a.name, f"{PREFIX}|{a.id}")] for a in found])
-        )
+        rows = [[(f"{a.name} ({r.digits(a.code)})", f"{prefix}|{a.id}")] for a in found]
+        await send(update, context, r("agency.choose"), inline(rows))
 
 
-@requires("supervisor", "admin")
-async def callback(update: Update, context: BotContext) -> None:
+async def picked(update: Update, context: BotContext, prefix: str) -> Agency | None:
+    """The agency a `<prefix>|<id>` button names, when it is in the person's scope (the button is only a
+    hint: the scope is checked again here); None, refused and logged, otherwise."""
     query, rt, who = update.callback_query, context.rt, context.identity
     assert query is not None and who is not None
-    match = re.fullmatch(r"ag\|([0-9]{1,9})", query.data or "")
+    match = re.fullmatch(rf"{prefix}\|([0-9]{{1,9}})", query.data or "")
     agency = None
     if match:
         async with rt.db.session() as session:
             agency = await session.get(Agency, int(match.group(1)))
             scope = await scope_of(session, who)
-        # The button is only a hint: the scope is checked again here.
         if (
             agency is None
             or scope is None
@@ -109,8 +119,22 @@ async def callback(update: Update, context: BotContext) -> None:
         ):
             agency = None
     if agency is None:
-        log.warning("update %s: refused agency data %r", update.update_id, query.data)
+        log.warning(
+            "update %s: refused agency data %r for person %s", update.update_id, query.data, who.person_id
+        )
         await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
-        return
+        return None
     await answer_callback(update)
-    await _show(update, context, agency)
+    return agency
+
+
+@requires("supervisor", "admin")
+async def command(update: Update, context: BotContext) -> None:
+    await pick(update, context, PREFIX, "agency.usage", _show)
+
+
+@requires("supervisor", "admin")
+async def callback(update: Update, context: BotContext) -> None:
+    agency = await picked(update, context, PREFIX)
+    if agency is not None:
+        await _show(update, context, agency)

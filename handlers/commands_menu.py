@@ -18,7 +18,20 @@ _UNSUPPORTED = "command_menu_unsupported"
 
 GUEST = ("start", "help")
 BY_ROLE = {
-    "rep": ("report", "status", "ranking", "beneficiaries", "template", "settings", "help", "lang", "cancel"),
+    "rep": (
+        "report",
+        "status",
+        "obstacle",
+        "plan",
+        "obstacles",
+        "ranking",
+        "beneficiaries",
+        "template",
+        "settings",
+        "help",
+        "lang",
+        "cancel",
+    ),
     "supervisor": (
         "ranking",
         "summary",
@@ -26,6 +39,8 @@ BY_ROLE = {
         "export",
         "agency",
         "digest",
+        "obstacles",
+        "invite",
         "settings",
         "help",
         "lang",
@@ -38,6 +53,8 @@ BY_ROLE = {
         "export",
         "agency",
         "digest",
+        "obstacles",
+        "invite",
         "remind_now",
         "holidays",
         "settings",

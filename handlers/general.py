@@ -10,7 +10,19 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Renderer
-from handlers import beneficiaries, commands_menu, exports, onboarding, ranking, reminders, report, status
+from handlers import (
+    beneficiaries,
+    commands_menu,
+    dialog,
+    exports,
+    obstacles,
+    onboarding,
+    plans,
+    ranking,
+    reminders,
+    report,
+    status,
+)
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from locales import LOCALES
 from models import drafts, people
@@ -68,8 +80,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     if who is None:
         await send(update, context, context.r("general.nothing_to_cancel"))
         return
-    dropped = await drafts.drop(context.rt.db, who.account_id, report.KIND)
-    dropped = await drafts.drop(context.rt.db, who.account_id, beneficiaries.KIND) or dropped
+    dropped = await drafts.drop_all(context.rt.db, who.account_id)
     key = "report.cancelled" if dropped else "general.nothing_to_cancel"
     await send(
         update, context, context.r(key), main_menu(who, context.r, context.rt.settings.bot_ranking_public)
@@ -94,6 +105,9 @@ MENU_ACTIONS = {
     "chart": exports.chart_command,
     "export": exports.export_command,
     "digest": reminders.digest_command,
+    "obstacle": obstacles.command,
+    "plan": plans.command,
+    "obstacles": obstacles.list_command,
 }
 
 
@@ -120,6 +134,8 @@ async def route_message(update: Update, context: BotContext) -> None:
     action = _menu_action(message.text) if message.text else None
     if action is not None:
         await MENU_ACTIONS[action](update, context)
+        return
+    if await dialog.route(update, context):  # an obstacle, a plan, a reply: when it is the newest
         return
     # A file goes to a waiting /beneficiaries first; anything else to an open report first.
     handlers = [beneficiaries.continue_with_message, report.continue_with_message]

@@ -17,9 +17,13 @@ from handlers import (
     agency,
     beneficiaries,
     exports,
+    followup,
     general,
     identity,
+    invites,
+    obstacles,
     onboarding,
+    plans,
     ranking,
     reminders,
     report,
@@ -50,6 +54,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "chart": exports.chart_command,
         "template": report.template_command,
         "beneficiaries": beneficiaries.command,
+        "obstacle": obstacles.command,
+        "obstacles": obstacles.list_command,
+        "plan": plans.command,
+        "invite": invites.command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
@@ -62,6 +70,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(agency.callback, pattern=r"^ag\|"))
     app.add_handler(CallbackQueryHandler(beneficiaries.callback, pattern=r"^bn\|"))
     app.add_handler(CallbackQueryHandler(reminders.remind_now_callback, pattern=r"^rn\|"))
+    app.add_handler(CallbackQueryHandler(obstacles.callback, pattern=r"^ob\|"))
+    app.add_handler(CallbackQueryHandler(obstacles.action_callback, pattern=r"^ox\|"))
+    app.add_handler(CallbackQueryHandler(plans.callback, pattern=r"^pl\|"))
+    app.add_handler(CallbackQueryHandler(plans.action_callback, pattern=r"^px\|"))
+    app.add_handler(CallbackQueryHandler(followup.callback, pattern=r"^fu\|"))
+    app.add_handler(CallbackQueryHandler(invites.callback, pattern=r"^iv\|"))
     app.add_handler(CallbackQueryHandler(general.forged_callback))
     app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, general.edited_message))

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.render import Markup
+from handlers import plans
 from handlers.common import requires, send
 from models.jalali import deadline_date
 from models.stats import agency_status
@@ -20,6 +21,9 @@ async def command(update: Update, context: BotContext) -> None:
         return
     async with rt.db.session() as session:
         st = await agency_status(session, who.agency_id, rt.year, rt.today())
+        plan = await plans.status_lines(
+            session, r, who.agency_id, rt.year, st.projection.mark if st else None, for_rep=True
+        )
     if st is None:
         await send(update, context, r("report.no_agency"))
         return
@@ -51,6 +55,8 @@ async def command(update: Update, context: BotContext) -> None:
             mark = st.projection.mark
             key = {"at_risk": "status.at_risk", "behind": "status.behind"}.get(mark or "", "status.on_pace")
             lines.append(r(key, expected=st.pace.expected(st.target), projected=st.projection.recent))
+    if plan:
+        lines += ["", *plan]
     lines.append("")
     if st.recent:
         lines.append(r("status.recent_title"))

@@ -12,17 +12,18 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.render import Renderer
 from bot.runtime import Runtime
 from handlers.common import split_text
-from jobs import texts
+from jobs import notices, texts
 from models.jalali import deadline_date
 from models.people import Identity, load_identities
+from models.plans import PlanNote, plan_notes
 from models.schema import Account, Outbox, utcnow
 from models.stats import AgencyStatus, agency_statuses
 
@@ -90,9 +91,9 @@ async def render_message(
     kind: str,
     payload: dict[str, object],
     prefetch: Prefetch | None = None,
-) -> tuple[int, str, Renderer] | None:
-    """(chat id, text, renderer) for a reminder, or None when the person may no longer receive it.
-    With a batch's prefetch: no query of its own, and texts shared by people who would get the same."""
+) -> Rendered | None:
+    """(chat id, text, renderer, buttons) for a reminder or notice, or None when the person may no longer
+    receive it. With a batch's prefetch: no query of its own, and texts shared by people alike."""
     if prefetch is None:
         async with rt.db.session() as session:
             prefetch = await Prefetch.load(session, rt, [account_id])
@@ -105,24 +106,33 @@ async def render_message(
     key = (kind, repr(sorted(payload.items())), r.locale, who.role, who.agency_id, who.scope_region_id)
     if key not in prefetch.texts:
         prefetch.texts[key] = await _text(rt, prefetch, r, who, kind, payload)
-    text = prefetch.texts[key]
-    return (who.chat_id, text, r) if text else None
+    found = prefetch.texts[key]
+    if not found:
+        return None
+    text, keyboard = found if isinstance(found, tuple) else (found, None)
+    return (who.chat_id, text, r, keyboard) if text else None
+
+
+Rendered = tuple[int, str, Renderer, InlineKeyboardMarkup | None]
 
 
 async def _text(
     rt: Runtime, prefetch: Prefetch, r: Renderer, who: Identity, kind: str, payload: dict[str, object]
-) -> str | None:
+) -> str | tuple[str, InlineKeyboardMarkup | None] | None:
     session = prefetch.session
     year, today = int(str(payload.get("year", rt.year))), rt.today()
     # Prefetched figures are this year's; a row of another year reads its own.
     status = prefetch.statuses.get(who.agency_id) if who.agency_id and year == rt.year else None
+    note = prefetch.notes.get(who.agency_id) if who.agency_id and year == rt.year else None
     if kind == "milestone":
-        return await texts.milestone(session, r, who, year, today, status)
+        return await texts.milestone(session, r, who, year, today, status, note)
     if kind == "nudge":
         daily = 0 <= (deadline_date(year) - today).days <= rt.settings.nudge_daily_days
-        return await texts.nudge(session, r, who, year, today, daily, status)
+        return await texts.nudge(session, r, who, year, today, daily, status, note)
     if kind == "digest":
         return await texts.digest(session, r, who, year, today, rt.clock())
+    if kind == notices.KIND:
+        return await notices.render(session, r, who, payload, rt.platform)
     log.error("unknown reminder kind %r", kind)
     return None
 
@@ -134,19 +144,26 @@ class Prefetch:
     session: AsyncSession
     identities: dict[int, Identity]  # by account id: active people, blocked accounts flagged
     statuses: dict[int, AgencyStatus]  # reps' agencies, for this year
-    texts: dict[tuple[object, ...], str | None] = field(default_factory=dict)
+    notes: dict[int, PlanNote]  # their catch-up plans
+    texts: dict[tuple[object, ...], str | tuple[str, InlineKeyboardMarkup | None] | None] = field(
+        default_factory=dict
+    )
 
     @classmethod
     async def load(cls, session: AsyncSession, rt: Runtime, account_ids: list[int]) -> Prefetch:
         identities = await load_identities(session, account_ids)
         agencies = sorted({w.agency_id for w in identities.values() if w.role == "rep" and w.agency_id})
         statuses = await agency_statuses(session, agencies, rt.year, rt.today())
-        return cls(session, identities, statuses)
+        notes = await plan_notes(session, agencies, rt.year, rt.today())
+        return cls(session, identities, statuses, notes)
 
 
 class Sender:
-    def __init__(self, rt: Runtime, bot: Bot, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self, rt: Runtime, bot: Bot, limiter: RateLimiter | None = None, kinds: tuple[str, ...] | None = None
+    ) -> None:
         self.rt, self.bot = rt, bot
+        self.kinds = kinds  # only these kinds (a handler delivering its notices at once); None: all
         self.limiter = limiter or RateLimiter(rt.settings.send_rate, rt.settings.send_chat_interval)
         self.instance = f"{secrets.token_hex(4)}"
         self._held: set[int] = set()  # rows this sender has claimed and not finished
@@ -156,7 +173,7 @@ class Sender:
         self._sent: list[Outbox] = []  # sent, not yet marked
         self._marking: asyncio.Task[None] | None = None
         self._mark_error: BaseException | None = None
-        self._rendered: dict[int, tuple[int, str, Renderer] | Exception | None] = {}
+        self._rendered: dict[int, Rendered | Exception | None] = {}
 
     async def _claim(self) -> list[Outbox]:
         """Claim a batch: due by the bot's clock; retries and leases by the wall clock."""
@@ -175,6 +192,8 @@ class Sender:
         )
         # Each messenger's sender takes only its own accounts' rows.
         mine = Outbox.account_id.in_(select(Account.id).where(Account.platform == rt.platform))
+        if self.kinds is not None:
+            mine = and_(mine, Outbox.kind.in_(self.kinds))
         query = (
             select(Outbox).where(or_(due, abandoned), mine).order_by(Outbox.due_at, Outbox.id).limit(BATCH)
         )
@@ -300,7 +319,7 @@ class Sender:
         if error is not None:
             raise error
 
-    async def _render(self, row: Outbox) -> tuple[int, str, Renderer] | None:
+    async def _render(self, row: Outbox) -> Rendered | None:
         if row.id in self._rendered:
             found = self._rendered.pop(row.id)
             if isinstance(found, Exception):
@@ -326,6 +345,8 @@ class Sender:
                     await session.rollback()  # PostgreSQL refuses the rest of a failed transaction
 
     def _stale(self, row: Outbox) -> bool:
+        if row.kind == notices.KIND:  # a late notice (an obstacle, a reply) still matters
+            return False
         tz = self.rt.settings.tz
         return row.due_at.astimezone(tz).date() < self.rt.today()
 
@@ -340,14 +361,16 @@ class Sender:
             if await self._finish(row, status="skipped", error="no recipient"):
                 stats.skipped += 1
             return
-        chat_id, text, r = rendered
+        chat_id, text, r, keyboard = rendered
         try:
-            for part in split_text(text):  # a digest with long agency names may pass 4096 characters
+            parts = split_text(text)
+            for index, part in enumerate(parts):  # a digest with long agency names may pass 4096 characters
                 if not await self._still_ours(row):  # before the pacing wait: a renewal write takes time
                     log.info("outbox %s: taken over by another sender after a lease expired", row.id)
                     return
                 await self.limiter.wait(chat_id)
-                await self.bot.send_message(chat_id, part, parse_mode=r.parse_mode)
+                markup = keyboard if index == len(parts) - 1 else None
+                await self.bot.send_message(chat_id, part, parse_mode=r.parse_mode, reply_markup=markup)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
@@ -475,6 +498,7 @@ class Sender:
                     Outbox.status.in_(("pending", "sending")),
                     Outbox.due_at <= self.rt.clock(),
                     Outbox.account_id.in_(select(Account.id).where(Account.platform == self.rt.platform)),
+                    Outbox.kind.in_(self.kinds) if self.kinds is not None else true(),
                 )
             )
             waits = []

@@ -11,6 +11,7 @@ from handlers.common import scope_title
 from models import digest as digest_model
 from models.jalali import deadline_date
 from models.people import Identity
+from models.plans import PlanNote, plan_notes
 from models.stats import AgencyStatus, agency_status, ranking, scope_of
 
 
@@ -25,9 +26,10 @@ async def rep_figures(
     year: int,
     today: dt.date,
     status: AgencyStatus | None = None,
+    note: PlanNote | None = None,
 ) -> list[Markup]:
-    """A rep's agency: tone by standing (nothing yet, behind, on pace, done), Rasad gap, weekly need.
-    `status`: the agency's, when already read with a batch's."""
+    """A rep's agency: tone by standing (nothing yet, behind, on pace, done), Rasad gap, weekly need, its
+    catch-up plan. `status`, `note`: the agency's, when already read with a batch's."""
     if who.agency_id is None:
         return []
     st = status or await agency_status(session, who.agency_id, year, today, recent_count=0)
@@ -74,6 +76,13 @@ async def rep_figures(
             lines.append(r("reminders.rep_all_registered", achieved=st.achieved))
     if st.target and st.achieved < st.target and st.pace.days_left >= 0:
         lines.append(r("reminders.rep_weekly", weekly=st.weekly_needed))
+        if note is None:
+            note = (await plan_notes(session, [who.agency_id], year, today))[who.agency_id]
+        if note.planned is not None and note.month is not None:
+            month = r.raw_list("calendar.months")[note.month - 1]
+            lines.append(r("plans.reminder_month", month=month, planned=note.planned, actual=note.actual))
+        elif not note.has_plan and st.projection.mark in ("behind", "at_risk"):
+            lines.append(r("plans.please_submit"))
     lines.append(r("reminders.rep_cta"))
     return lines
 
@@ -109,6 +118,7 @@ async def milestone(
     year: int,
     today: dt.date,
     status: AgencyStatus | None = None,
+    note: PlanNote | None = None,
 ) -> Markup:
     deadline = deadline_date(year)
     days = (deadline - today).days
@@ -118,7 +128,7 @@ async def milestone(
         else r("reminders.milestone_title", days=days, deadline=deadline)
     )
     if who.role == "rep":
-        body = await rep_figures(session, r, who, year, today, status)
+        body = await rep_figures(session, r, who, year, today, status, note)
     else:
         body = await scope_figures(session, r, who, year, today)
     return r.join([head, Markup(""), *body])
@@ -132,6 +142,7 @@ async def nudge(
     today: dt.date,
     daily: bool,
     status: AgencyStatus | None = None,
+    note: PlanNote | None = None,
 ) -> Markup:
     deadline = deadline_date(year)
     head = r(
@@ -139,7 +150,7 @@ async def nudge(
         days=(deadline - today).days,
         deadline=deadline,
     )
-    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status)])
+    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
 
 
 async def digest(

@@ -50,3 +50,24 @@ async def drop(db: Database, account_id: int, kind: str) -> bool:
             delete(Draft).where(Draft.account_id == account_id, Draft.kind == kind)
         )
         return bool(result.rowcount)
+
+
+async def newest(session: AsyncSession, account_id: int) -> Draft | None:
+    """The conversation the user touched last: a typed answer belongs to it."""
+    return (
+        (
+            await session.execute(
+                select(Draft)
+                .where(Draft.account_id == account_id)
+                .order_by(Draft.updated_at.desc(), Draft.id.desc())
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+async def drop_all(db: Database, account_id: int) -> int:
+    async with db.write() as session:
+        result = await session.execute(delete(Draft).where(Draft.account_id == account_id))
+        return int(result.rowcount or 0)

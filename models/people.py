@@ -136,7 +136,12 @@ def format_invite(code: str) -> str:
 
 
 async def create_invite(
-    db: Database, *, role: str, agency_code: str | None = None, scope_region_id: int | None = None
+    db: Database,
+    *,
+    role: str,
+    agency_code: str | None = None,
+    scope_region_id: int | None = None,
+    actor_person_id: int | None = None,
 ) -> str:
     """Return a new one-time code (shown once; only its hash is stored)."""
     async with db.write() as session:
@@ -160,7 +165,8 @@ async def create_invite(
         await session.flush()
         audit.record(
             session,
-            actor="cli",
+            actor=audit.person_actor(actor_person_id) if actor_person_id else "cli",
+            actor_person_id=actor_person_id,
             action="invite.create",
             entity="invite",
             entity_id=invite.id,

@@ -267,3 +267,71 @@ class CountyCommitment(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[int] = mapped_column(Integer)
+
+
+class Obstacle(Base):
+    """What blocks an agency (موانع), raised by its rep; the thread with the governorate is kept."""
+
+    __tablename__ = "obstacles"
+    __table_args__ = (Index("ix_obstacles_agency_status", "agency_id", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(2000))
+    help_needed: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open acknowledged resolved
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ObstacleMessage(Base):
+    """One message of an obstacle's thread: a supervisor's reply or the rep's answer."""
+
+    __tablename__ = "obstacle_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    obstacle_id: Mapped[int] = mapped_column(ForeignKey("obstacles.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    body: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attachment(Base):
+    """Evidence: a platform's file id (valid for that platform's bot only) with what the user sent."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))  # obstacle | achievement
+    entity_id: Mapped[int] = mapped_column(Integer)
+    platform: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))  # photo | document
+    file_id: Mapped[str] = mapped_column(String(250))
+    file_unique_id: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(200))
+    size: Mapped[int | None] = mapped_column(Integer)
+    mime: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Plan(Base):
+    """A catch-up plan (برنامه جبرانی): per remaining Jalali month, jobs to create and to register.
+    One approved plan per agency and year is active; the ones it replaced stay as history."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_agency_year", "agency_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    # [[jalali month 1-12, jobs, registered], ...]
+    months: Mapped[list[list[int]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(
+        String(12), default="submitted"
+    )  # submitted approved returned replaced
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    decided_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -125,3 +125,30 @@ def test_export_from_the_command_line(tmp_path):
     assert (tmp_path / "r.csv").read_text("utf-8-sig").startswith("Rank,Code,Agency")
     bad = cli(tmp_path, "export", "--scope", "تهران", "--out", str(tmp_path / "x.xlsx"))
     assert bad.returncode == 1 and "unknown county or province" in bad.stderr
+
+
+def test_backup_is_a_consistent_checked_copy_while_a_writer_holds_a_transaction(tmp_path):
+    import sqlite3
+
+    assert cli(tmp_path, "import", str(ROOT / "examples" / "roster.xlsx")).returncode == 0
+    live = sqlite3.connect(tmp_path / "cli.db", isolation_level=None, timeout=30)
+    agencies = live.execute("SELECT count(*) FROM agencies").fetchone()[0]
+    assert agencies > 0
+    live.execute("BEGIN IMMEDIATE")  # a writer in the middle of its work, not yet committed
+    live.execute("INSERT INTO holidays (day, note) VALUES ('2027-03-19', 'uncommitted')")
+    result = cli(tmp_path, "backup", "--out", str(tmp_path / "copies" / "rasad.db"))
+    live.execute("ROLLBACK")
+    live.close()
+    assert result.returncode == 0, result.stderr
+    assert f"agencies {agencies}" in result.stdout and "holidays 0" in result.stdout
+    copy = sqlite3.connect(tmp_path / "copies" / "rasad.db")
+    assert copy.execute("SELECT count(*) FROM agencies").fetchone()[0] == agencies
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    copy.close()
+    assert not (tmp_path / "copies" / "rasad.db.partial").exists()
+    # Onto the live file itself: refused, nothing touched.
+    same = cli(tmp_path, "backup", "--out", str(tmp_path / "cli.db"))
+    assert same.returncode == 1 and "same file" in same.stderr
+    # PostgreSQL: pointed to pg_dump.
+    pg = cli(tmp_path, "backup", "--out", "x.db", DATABASE_URL="postgresql+asyncpg://u@127.0.0.1:1/none")
+    assert pg.returncode == 2 and "pg_dump" in pg.stderr

@@ -47,8 +47,8 @@ async def test_agency_in_depth_within_scope_only(bot):
     assert "آذر: ۱۲۰ / ۱۲۰" in text and "وضعیت: ⚠️ عقب از آهنگ" in text
     reply = await sup.send("/agency کشاورزي")  # Arabic ya: matches both agencies with کشاورزی
     assert "چند دستگاه پیدا شد" in reply.text and set(reply.buttons) == {
-        "جهاد کشاورزی مشهد",
-        "بانک کشاورزی مشهد",
+        "جهاد کشاورزی مشهد (۱۰۱)",  # codes tell apart agencies of the same name
+        "بانک کشاورزی مشهد (۱۰۲)",
     }
     reply = await sup.press("بانک کشاورزی مشهد")
     assert "بانک کشاورزی مشهد (کد ۱۰۲)" in reply.text
@@ -175,12 +175,13 @@ async def test_the_supervisors_menu_buttons_open_their_tools(bot):
     maryam, _, sup = await _data(bot)
     joined = [m for m in bot.api.outbox if m.chat_id == sup.chat_id and m.reply_keyboard][-1]
     labels = [b["text"] for row in joined.reply_keyboard for b in row]
-    assert labels[:6] == [
+    assert labels[:7] == [
         "🏆 رتبه‌بندی",
         "📋 خلاصهٔ وضعیت",
         "📈 نمودار",
         "📥 فایل اکسل",
         "🗓 گزارش روزانه",
+        "🚧 موانع باز",
         "❓ راهنما",
     ]
     assert "خلاصهٔ وضعیت اشتغال شهرستان مشهد" in (await sup.send("📋 خلاصهٔ وضعیت")).text
@@ -188,4 +189,5 @@ async def test_the_supervisors_menu_buttons_open_their_tools(bot):
     [workbook] = [m for m in await sup.send("📥 فایل اکسل") if m.kind == "document"]
     assert workbook.document["file_name"].endswith(".xlsx")
     assert "جمع: ۴۰۰ از ۱٬۰۰۰" in (await sup.send("🗓 گزارش روزانه")).text
+    assert "مانع بازی وجود ندارد" in (await sup.send("🚧 موانع باز")).text
     assert "برای نقش شما" in (await maryam.send("📥 فایل اکسل")).text  # typed by a rep: refused

@@ -1,0 +1,104 @@
+"""What the newer conversations (/obstacle, /plan, replies and comments) share: their drafts, their
+buttons (`<prefix>|<token>|<action>[|<arg>]`, refused when forged or stale) and their questions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from bot.context import BotContext
+from bot.render import Markup
+from handlers.common import answer_callback, close_keyboard, send
+from models import drafts
+from models.schema import Draft
+
+log = logging.getLogger(__name__)
+OnMessage = Callable[[Update, BotContext, Draft], Awaitable[None]]
+# kind -> what a typed message (or file) does while that conversation is the newest one
+MESSAGE_HANDLERS: dict[str, OnMessage] = {}
+_DATA = re.compile(r"([a-z]{2})\|([0-9a-f]{6})\|([a-z_]{1,12})(?:\|([0-9a-z_]{1,20}))?")
+
+
+def cb(prefix: str, draft: Draft, action: str, arg: str | int = "") -> str:
+    return f"{prefix}|{draft.token}|{action}" + (f"|{arg}" if arg != "" else "")
+
+
+async def load(context: BotContext, kind: str) -> Draft | None:
+    assert context.identity is not None
+    async with context.rt.db.session() as session:
+        return await drafts.get(session, context.identity.account_id, kind)
+
+
+async def pressed(
+    update: Update, context: BotContext, prefix: str, kind: str
+) -> tuple[Draft, str, str] | None:
+    """The draft a button belongs to, with its action and argument; None (the user told) when the data is
+    forged or the button is from a conversation already closed or restarted."""
+    query = update.callback_query
+    assert query is not None
+    match = _DATA.fullmatch(query.data or "")
+    if match is None or match.group(1) != prefix:
+        log.warning("update %s: refused %s button data %r", update.update_id, kind, query.data)
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+        return None
+    _, token, action, arg = match.groups()
+    draft = await load(context, kind)
+    if draft is None or draft.token != token:
+        await answer_callback(update, context.r.raw("general.stale_button"), alert=True)
+        await close_keyboard(context, query.message if isinstance(query.message, Message) else None)
+        return None
+    return draft, action, arg or ""
+
+
+async def chosen(update: Update, context: BotContext, label: str) -> None:
+    """Acknowledge a press: the question keeps its text, loses its buttons and notes the choice."""
+    await answer_callback(update)
+    query = update.callback_query
+    message = query.message if query is not None and isinstance(query.message, Message) else None
+    await close_keyboard(context, message, context.r.raw("report.chosen").format(choice=label))
+
+
+async def ask(
+    update: Update,
+    context: BotContext,
+    draft: Draft,
+    text: Markup,
+    keyboard: InlineKeyboardMarkup | None,
+    lead: list[Markup] | None = None,
+) -> None:
+    """Send a question (after any feedback lines); the previous question loses its buttons."""
+    if lead:
+        text = context.r.join([*lead, Markup(""), text])
+    message = await send(update, context, text, keyboard)
+    previous = draft.data.get("_msg")
+    await drafts.save(context.rt.db, draft, draft.state, {**draft.data, "_msg": message.message_id})
+    if previous and previous != message.message_id and update.callback_query is None:
+        try:
+            await context.bot.edit_message_reply_markup(message.chat_id, previous, reply_markup=None)
+        except Exception as exc:  # best effort: the message may be gone or unchanged
+            log.debug("could not strip buttons: %s", exc)
+
+
+async def refuse(update: Update, context: BotContext, data: str | None) -> None:
+    """A button naming a record the person may not touch (forged, or from before a role change)."""
+    who = context.identity
+    log.warning(
+        "update %s: refused button %r for person %s", update.update_id, data, who.person_id if who else None
+    )
+    await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+
+
+async def route(update: Update, context: BotContext) -> bool:
+    """Give a message to the newest open conversation, when it is one of these; False otherwise."""
+    who = context.identity
+    if who is None:
+        return False
+    async with context.rt.db.session() as session:
+        draft = await drafts.newest(session, who.account_id)
+    if draft is None or draft.kind not in MESSAGE_HANDLERS:
+        return False
+    await MESSAGE_HANDLERS[draft.kind](update, context, draft)
+    return True
