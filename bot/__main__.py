@@ -1,4 +1,5 @@
-"""Command line: `python -m bot run | db upgrade | import FILE | invite | reminders | holidays | backup`."""
+"""Command line: `python -m bot run | playground | db upgrade | import FILE | invite | reminders | export |
+holidays | year | backup`."""
 
 from __future__ import annotations
 
@@ -48,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.csv")
     exp.add_argument("--locale", default=None, choices=["fa", "en"])
+    exp.add_argument(
+        "--year", type=int, default=None, help="an earlier reporting year (default: the current)"
+    )
+    yr = sub.add_parser("year", help="open a new reporting year, or show what each year holds")
+    yr.add_argument("action", choices=["start", "status"])
+    yr.add_argument("year", nargs="?", type=int, help="the Jalali year to open, e.g. 1406")
+    yr.add_argument("--commitments", type=Path, help="import this file of the year's commitments first")
     bak = sub.add_parser("backup", help="a consistent copy of the SQLite database, while the bot runs")
     bak.add_argument("--out", required=True, type=Path, help="FILE.db")
     hol = sub.add_parser("holidays", help="the holiday calendar (non-working days besides Fridays)")
@@ -259,11 +267,13 @@ async def _holidays(settings: Settings, action: str, date_text: str | None, note
         await db.dispose()
 
 
-async def _export(settings: Settings, scope_name: str, out: Path, locale: str | None) -> int:
+async def _export(
+    settings: Settings, scope_name: str, out: Path, locale: str | None, year: int | None
+) -> int:
     from bot import workbook
     from bot.render import Renderer
     from jobs.texts import summary_text
-    from models.jalali import local_today
+    from models.jalali import deadline_date, local_today
     from models.schema import utcnow
     from models.stats import scope_named
 
@@ -280,7 +290,13 @@ async def _export(settings: Settings, scope_name: str, out: Path, locale: str | 
                 return 1
             now = utcnow()
             today = local_today(settings.tz, now)
-            year = settings.year_at(now)
+            current = settings.year_at(now)
+            if year is not None and year > current:
+                print(f"{year} has not begun (the current reporting year is {current})", file=sys.stderr)
+                return 1
+            if year is not None and year < current:
+                today = deadline_date(year)  # an earlier year as it closed
+            year = year or current
             data = await workbook.gather(session, scope, year, today, now, settings.tz)
     finally:
         await db.dispose()
@@ -332,12 +348,78 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return asyncio.run(_reminders(settings, args.action, at))
     if args.command == "export":
-        return asyncio.run(_export(settings, args.scope, args.out, args.locale))
+        return asyncio.run(_export(settings, args.scope, args.out, args.locale, args.year))
+    if args.command == "year":
+        if args.action == "start" and args.year is None:
+            print("which year? e.g. python -m bot year start 1406", file=sys.stderr)
+            return 1
+        return asyncio.run(_year(settings, args.action, args.year, args.commitments))
     if args.command == "holidays":
         return asyncio.run(_holidays(settings, args.action, args.date, args.note))
     if args.command == "backup":
         return _backup(settings, args.out)
     return 1
+
+
+async def _year(settings: Settings, action: str, year: int | None, commitments: Path | None) -> int:
+    from models import years
+    from models.importer import ImportFileError, import_file
+    from models.jalali import local_today, to_jalali
+
+    await _upgrade(settings)
+    db = Database(settings.database_url)
+    try:
+        if action == "status":
+            async with db.session() as session:
+                for y in await years.figures(session):
+                    opened = f", opened {y.opened_at:%Y-%m-%d}" if y.opened_at else ""
+                    print(
+                        f"{y.year}: {y.committed} commitments (target {y.target}), "
+                        f"{y.reports} reports ({y.jobs} jobs){opened}"
+                    )
+            return 0
+        assert year is not None
+        if commitments is not None:
+            try:
+                result = await import_file(db, commitments, actor="cli:year")
+            except (ImportFileError, OSError) as exc:
+                print(f"{commitments}: {exc}", file=sys.stderr)
+                return 1
+            if not result.ok:
+                for error in result.errors:
+                    print(error, file=sys.stderr)
+                print("nothing was imported and the year was not opened", file=sys.stderr)
+                return 1
+        try:
+            opening = await years.start(db, year, local_today(settings.tz))
+        except years.YearProblem as exc:
+            if exc.reason == "not_begun":
+                begins = to_jalali(exc.values["begins"]).strftime("%Y/%m/%d")  # type: ignore[arg-type]
+                print(f"{year} begins on {begins}; it cannot be opened before", file=sys.stderr)
+            elif exc.reason == "over":
+                print(
+                    f"{year} is over (this is {exc.values['current']}); its data stays in exports (--year)",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    f"no commitment is imported for {year}: import them first "
+                    f"(python -m bot year start {year} --commitments FILE)",
+                    file=sys.stderr,
+                )
+            return 1
+    finally:
+        await db.dispose()
+    state = "was already open" if opening.already else "is open"
+    print(f"{year} {state}: {opening.committed} agencies committed to {opening.target} jobs")
+    if opening.without:
+        shown = ", ".join(opening.without[:20]) + (" …" if len(opening.without) > 20 else "")
+        print(f"{len(opening.without)} agencies have no commitment for {year}: {shown}")
+    if settings.bot_year is not None and settings.bot_year != year:
+        print(f"BOT_YEAR is {settings.bot_year}: set BOT_YEAR={year} (or remove it) and restart the bot")
+    else:
+        print("the bot reports into the year of the calendar; earlier years stay in exports (--year)")
+    return 0
 
 
 def _backup(settings: Settings, out: Path) -> int:

@@ -17,6 +17,7 @@ from bot.updates import PerUserUpdateProcessor
 from handlers import commands_menu
 from handlers.registry import register
 from jobs import scheduler
+from models import stats
 from models.db import Database
 from models.migrate import upgrade
 
@@ -73,6 +74,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data["rt"] = Runtime(
         settings=settings, db=db, clock=app.bot_data["clock"], platform=app.bot_data["platform"]
     )
+    stats.use_basis(settings.ranking_basis)
     await commands_menu.publish_default(app)
     log.info("ready: platform=%s year=%s bot=@%s", app.bot_data["platform"], settings.year, app.bot.username)
 

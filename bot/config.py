@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     bot_default_locale: Literal["fa", "en"] = Field(default="fa", alias="BOT_DEFAULT_LOCALE")
     bot_year: int | None = Field(default=None, alias="BOT_YEAR")
     bot_ranking_public: bool = Field(default=True, alias="BOT_RANKING_PUBLIC")
+    # What ranks: every report not withdrawn, or only those the governorate approved (both are shown).
+    ranking_basis: Literal["reported", "approved"] = Field(default="reported", alias="RANKING_BASIS")
     bot_help_contact: str | None = Field(default=None, alias="BOT_HELP_CONTACT")
     # Reminders and digests (times are local to BOT_TIMEZONE).
     reminder_days: Annotated[list[int], NoDecode] = Field(

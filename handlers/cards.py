@@ -12,6 +12,7 @@ from bot.render import Markup, Renderer
 from handlers.common import inline
 from models.obstacles import View
 from models.plans import PlanView
+from models.review import Card
 
 
 def _when(r: Renderer, moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
@@ -116,3 +117,81 @@ def plan_buttons(r: Renderer, view: PlanView, role: str) -> InlineKeyboardMarkup
             [[(r.raw("plans.approve"), f"px|ok|{p.id}"), (r.raw("plans.return"), f"px|ret|{p.id}")]]
         )
     return None
+
+
+def achievement_card(r: Renderer, card: Card, tz: dt.tzinfo) -> Markup:
+    a = card.achievement
+    if a.rasad_registered:
+        rasad = r("report.rasad_registered", code=Markup(r.isolate(r.escape(a.tracking_code or "-"))))
+    else:
+        rasad = r("report.rasad_not")
+    lines = [
+        r("review.card_title", ref=r.code(a.id), agency=card.agency_name),
+        r(
+            "review.card_meta",
+            status=r.raw(f"review.status_{a.status}"),
+            version=a.version,
+            reporter=card.reporter,
+            date=_when(r, a.created_at, tz),
+        ),
+        r(
+            "review.card_fields",
+            sector=r.raw(f"sectors.{a.sector}"),
+            jobs=a.jobs,
+            day=a.created_on,
+            title=a.title,
+            codes=r("report.codes_count", count=card.codes) if card.codes else r("report.codes_none"),
+            rasad=rasad,
+        ),
+    ]
+    if card.files:
+        lines.append(r("review.card_files", count=len(card.files)))
+    if a.review_note and a.status == "returned":
+        lines.append(r("review.card_note", note=a.review_note))
+    if len(card.versions) > 1:
+        lines.append(r("review.versions_title"))
+        for v in card.versions:
+            data = v.data
+            lines.append(
+                r(
+                    "review.version_line",
+                    version=v.version,
+                    date=_when(r, v.created_at, tz),
+                    jobs=int(data.get("jobs", 0)),
+                    sector=r.raw(f"sectors.{data.get('sector', 'services')}"),
+                    title=str(data.get("title", "")),
+                )
+            )
+    return r.join(lines)
+
+
+def achievement_buttons(r: Renderer, card: Card, role: str, more: bool) -> InlineKeyboardMarkup | None:
+    """A supervisor decides on a pending report (the version they saw); a rep edits, withdraws or adds
+    evidence to their agency's report until it is approved."""
+    a = card.achievement
+    rows: list[list[tuple[str, str]]] = []
+    if role == "rep":
+        if a.status in ("reported", "returned"):
+            rows.append(
+                [
+                    (r.raw("review.edit"), f"mr|edit|{a.id}|{a.version}"),
+                    (r.raw("review.withdraw"), f"mr|wd|{a.id}|{a.version}"),
+                ]
+            )
+        if a.status != "withdrawn":
+            rows.append([(r.raw("review.add_files"), f"mr|ev|{a.id}")])
+        if card.files:
+            rows.append([(r.raw("review.show_files"), f"mr|files|{a.id}")])
+        return inline(rows) if rows else None
+    if a.status == "reported":
+        rows.append(
+            [
+                (r.raw("review.approve"), f"rv|ok|{a.id}|{a.version}"),
+                (r.raw("review.return"), f"rv|ret|{a.id}|{a.version}"),
+            ]
+        )
+    if more:
+        rows.append([(r.raw("review.next"), f"rv|next|{a.id}")])
+    if card.files:
+        rows.append([(r.raw("review.show_files"), f"rv|files|{a.id}")])
+    return inline(rows) if rows else None

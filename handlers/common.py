@@ -127,21 +127,25 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 def menu_labels(r: Renderer) -> dict[str, str]:
     names = ("report", "status", "ranking", "help", "lang", "summary", "chart", "export", "digest")
-    names += ("obstacle", "plan", "obstacles")
+    names += ("obstacle", "plan", "obstacles", "myreports", "review")
     return {name: r.raw(f"menu.{name}") for name in names}
 
 
 def main_menu(who: Identity, r: Renderer, ranking_public: bool) -> ReplyKeyboardMarkup:
     labels = menu_labels(r)
     if who.role == "rep":
-        rows = [[labels["report"], labels["status"]], [labels["obstacle"], labels["plan"]]]
+        rows = [
+            [labels["report"], labels["status"]],
+            [labels["obstacle"], labels["plan"]],
+            [labels["myreports"]],
+        ]
         rows.append([labels["ranking"], labels["help"]] if ranking_public else [labels["help"]])
     else:  # the governorate's daily tools, one tap each
         rows = [
             [labels["ranking"], labels["summary"]],
             [labels["chart"], labels["export"]],
             [labels["digest"], labels["obstacles"]],
-            [labels["help"]],
+            [labels["review"], labels["help"]],
         ]
     rows.append([labels["lang"]])
     return ReplyKeyboardMarkup([[KeyboardButton(x) for x in row] for row in rows], resize_keyboard=True)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup
 from handlers.common import answer_callback, close_keyboard, send
 from models import drafts
-from models.schema import Draft
+from models.schema import Attachment, Draft
 
 log = logging.getLogger(__name__)
 OnMessage = Callable[[Update, BotContext, Draft], Awaitable[None]]
@@ -89,6 +91,61 @@ async def refuse(update: Update, context: BotContext, data: str | None) -> None:
         "update %s: refused button %r for person %s", update.update_id, data, who.person_id if who else None
     )
     await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
+
+
+MAX_FILES = 5
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download again for an export
+
+
+def check_file(message: Message, count: int) -> str | None:
+    """Why a message cannot be taken as evidence (a text key), or None."""
+    if not message.photo and message.document is None:
+        return "obstacles.evidence_expected"
+    size = message.photo[-1].file_size if message.photo else message.document.file_size  # type: ignore[union-attr]
+    if (size or 0) > MAX_FILE_BYTES:
+        return "obstacles.file_too_big"
+    if count >= MAX_FILES:
+        return "obstacles.too_many_files"
+    return None
+
+
+def file_of(message: Message) -> dict[str, Any]:
+    """Evidence as stored: the platform's file id with what the user sent (the largest photo size)."""
+    if message.photo:
+        photo = message.photo[-1]
+        found = {"kind": "photo", "file_id": photo.file_id, "file_unique_id": photo.file_unique_id}
+        return {**found, "size": photo.file_size} if photo.file_size else found
+    document = message.document
+    assert document is not None
+    values = {
+        "kind": "document",
+        "file_id": document.file_id,
+        "file_unique_id": document.file_unique_id,
+        "name": (document.file_name or "")[:200] or None,
+        "size": document.file_size,
+        "mime": (document.mime_type or "")[:100] or None,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+async def send_files(update: Update, context: BotContext, files: list[Attachment]) -> None:
+    """Send stored evidence back (a file id works only on the messenger it came from)."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    elsewhere = 0
+    for file in files:
+        if file.platform != context.rt.platform:
+            elsewhere += 1
+            continue
+        try:
+            if file.kind == "photo":
+                await context.bot.send_photo(chat_id, file.file_id)
+            else:
+                await context.bot.send_document(chat_id, file.file_id)
+        except TelegramError as exc:
+            log.warning("update %s: attachment %s could not be sent: %s", update.update_id, file.id, exc)
+            elsewhere += 1
+    if elsewhere:
+        await send(update, context, context.r("obstacles.files_elsewhere", count=elsewhere))
 
 
 async def route(update: Update, context: BotContext) -> bool:

@@ -9,26 +9,31 @@ from bot.context import BotContext
 from bot.render import Markup
 from handlers import dialog, notify
 from handlers.common import answer_callback, inline, main_menu, requires, send
-from models import drafts, obstacles, plans
+from models import drafts, obstacles, plans, review, roster
 from models.reports import AnswerError
 from models.schema import Draft
-from models.stats import scope_of
+from models.stats import Scope, find_agencies, scope_of
 
 KIND, PREFIX = "followup", "fu"
-WHAT = ("obstacle", "plan_return")
+WHAT = ("obstacle", "plan_return", "achievement_return", "person_agency")
+ASK = {
+    "obstacle": "followup.ask_reply",
+    "plan_return": "followup.ask_comment",
+    "achievement_return": "followup.ask_reason",
+    "person_agency": "followup.ask_agency",
+}
 
 
-async def start(update: Update, context: BotContext, what: str, record_id: int) -> None:
+async def start(update: Update, context: BotContext, what: str, record_id: int, version: int = 0) -> None:
     assert context.identity is not None and what in WHAT
-    draft = await drafts.start(
-        context.rt.db, context.identity.account_id, KIND, "text", {"what": what, "id": record_id}
-    )
+    data = {"what": what, "id": record_id, "version": version}
+    draft = await drafts.start(context.rt.db, context.identity.account_id, KIND, "text", data)
     await _ask(update, context, draft)
 
 
 async def _ask(update: Update, context: BotContext, draft: Draft, lead: list[Markup] | None = None) -> None:
     r = context.r
-    key = "followup.ask_reply" if draft.data["what"] == "obstacle" else "followup.ask_comment"
+    key = ASK[draft.data["what"]]
     keyboard = inline([[(r.raw("report.cancel"), dialog.cb(PREFIX, draft, "cancel"))]])
     await dialog.ask(update, context, draft, r(key, ref=r.code(draft.data["id"])), keyboard, lead)
 
@@ -63,6 +68,15 @@ async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
         if draft.data["what"] == "obstacle":
             await obstacles.add_message(rt.db, who, scope, record_id, message.text, rt.clock())
             done = r("followup.sent", ref=r.code(record_id))
+        elif draft.data["what"] == "person_agency":
+            moved = await _move_person(update, context, draft, scope, message.text)
+            if moved is None:
+                return
+            done = moved
+        elif draft.data["what"] == "achievement_return":
+            version = int(draft.data.get("version", 0))
+            await review.decide(rt.db, who, scope, record_id, version, False, message.text, rt.clock())
+            done = r("followup.achievement_returned", ref=r.code(record_id))
         else:
             status = await plans.decide(rt.db, who, scope, record_id, False, message.text, rt.clock())
             done = r(
@@ -76,6 +90,10 @@ async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
             return
         await _ask(update, context, draft, [r(f"obstacles.errors.{exc.reason}", **exc.details)])
         return
+    except review.Changed:
+        await drafts.drop(rt.db, who.account_id, KIND)
+        await send(update, context, r("review.changed"))
+        return
     except obstacles.NotAllowed:
         await drafts.drop(rt.db, who.account_id, KIND)
         await send(update, context, r("general.not_allowed_record"))
@@ -83,6 +101,23 @@ async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
     await drafts.drop(rt.db, who.account_id, KIND)
     await send(update, context, done, main_menu(who, r, rt.settings.bot_ranking_public))
     await notify.deliver(context)
+
+
+async def _move_person(
+    update: Update, context: BotContext, draft: Draft, scope: Scope | None, text: str
+) -> Markup | None:
+    """The agency typed for a rep being moved: one match moves them; none or several ask again."""
+    rt, r, who = context.rt, context.r, context.identity
+    assert who is not None
+    async with rt.db.session() as session:
+        found = await find_agencies(session, scope, text) if scope else []
+    if len(found) != 1:
+        names = r.join([Markup(f"• {r.escape(a.name)} ({r.code(a.code)})") for a in found])
+        lead = [r("followup.agency_several", names=names)] if found else [r("agency.not_found")]
+        await _ask(update, context, draft, lead)
+        return None
+    await roster.set_agency(rt.db, who, scope, int(draft.data["id"]), found[0].id)
+    return r("followup.moved", agency=found[0].name)
 
 
 dialog.MESSAGE_HANDLERS[KIND] = on_message

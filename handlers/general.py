@@ -15,12 +15,15 @@ from handlers import (
     commands_menu,
     dialog,
     exports,
+    imports,
+    myreports,
     obstacles,
     onboarding,
     plans,
     ranking,
     reminders,
     report,
+    review,
     status,
 )
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
@@ -108,6 +111,8 @@ MENU_ACTIONS = {
     "obstacle": obstacles.command,
     "plan": plans.command,
     "obstacles": obstacles.list_command,
+    "myreports": myreports.command,
+    "review": review.command,
 }
 
 
@@ -148,6 +153,9 @@ async def route_message(update: Update, context: BotContext) -> None:
         return
     if message.document is not None and who.role == "rep":
         await send(update, context, context.r("beneficiaries.not_now"))
+        return
+    if message.document is not None and who.role == "admin":
+        await imports.preview(update, context)  # a roster workbook: previewed, applied on Confirm
         return
     await send(
         update,

@@ -8,8 +8,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram import Update
 
 from bot.context import BotContext
 from bot.render import Markup
@@ -23,8 +22,6 @@ from models.stats import scope_of
 
 log = logging.getLogger(__name__)
 KIND, PREFIX = "obstacle", "ob"
-MAX_FILES = 5
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download again for an export
 _ACTION = re.compile(r"ox\|(ack|reply|res|files|show)\|([0-9]{1,9})")
 
 
@@ -45,7 +42,7 @@ def _prompt(context: BotContext, draft: Draft) -> tuple[Markup, Any]:
         files = draft.data.get("files", [])
         label = r.raw("obstacles.files_done") if files else r.raw("report.skip")
         return (
-            r("obstacles.ask_evidence", count=len(files), maximum=MAX_FILES),
+            r("obstacles.ask_evidence", count=len(files), maximum=dialog.MAX_FILES),
             inline([[(label, dialog.cb(PREFIX, draft, "done"))], _cancel(r, draft)]),
         )
     if state == "summary":
@@ -143,28 +140,6 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
     await notify.deliver(context)
 
 
-def _file_of(message: Message) -> dict[str, Any] | None:
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        return {
-            "kind": "photo",
-            "file_id": photo.file_id,
-            "file_unique_id": photo.file_unique_id,
-            "size": photo.file_size,
-        }
-    document = message.document
-    if document is not None:
-        return {
-            "kind": "document",
-            "file_id": document.file_id,
-            "file_unique_id": document.file_unique_id,
-            "name": (document.file_name or "")[:200] or None,
-            "size": document.file_size,
-            "mime": (document.mime_type or "")[:100] or None,
-        }
-    return None
-
-
 async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
     message, r = update.effective_message, context.r
     assert message is not None
@@ -173,19 +148,13 @@ async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
         await _ask(update, context, draft, [r("report.use_buttons")])
         return
     if state == "evidence":
-        file = _file_of(message)
-        if file is None:
-            await _ask(update, context, draft, [r("obstacles.evidence_expected")])
-            return
         files = list(draft.data.get("files", []))
-        if (file.get("size") or 0) > MAX_FILE_BYTES:
-            await _ask(update, context, draft, [r("obstacles.file_too_big")])
+        problem = dialog.check_file(message, len(files))
+        if problem is not None:
+            await _ask(update, context, draft, [r(problem, maximum=dialog.MAX_FILES)])
             return
-        if len(files) >= MAX_FILES:
-            await _ask(update, context, draft, [r("obstacles.too_many_files", maximum=MAX_FILES)])
-            return
-        files.append({k: v for k, v in file.items() if v is not None})
-        state = "help" if len(files) >= MAX_FILES else "evidence"
+        files.append(dialog.file_of(message))
+        state = "help" if len(files) >= dialog.MAX_FILES else "evidence"
         if await drafts.save(context.rt.db, draft, state, {**draft.data, "files": files}):
             await _ask(update, context, draft, [r("obstacles.file_received", count=len(files))])
         return
@@ -282,7 +251,7 @@ async def action_callback(update: Update, context: BotContext) -> None:
     if action == "show":
         await _show(update, context, obstacle_id)
     elif action == "files":
-        await _send_files(update, context, view)
+        await dialog.send_files(update, context, view.attachments)
     elif view.obstacle.status == "resolved":
         await send(update, context, r("obstacles.errors.resolved"))
     else:
@@ -298,22 +267,3 @@ async def _show(update: Update, context: BotContext, obstacle_id: int) -> None:
         await send(
             update, context, obstacle_card(r, view, rt.settings.tz), obstacle_buttons(r, view, who.role)
         )
-
-
-async def _send_files(update: Update, context: BotContext, view: obstacles.View) -> None:
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    elsewhere = 0
-    for file in view.attachments:
-        if file.platform != context.rt.platform:  # a file id works only on the messenger it came from
-            elsewhere += 1
-            continue
-        try:
-            if file.kind == "photo":
-                await context.bot.send_photo(chat_id, file.file_id)
-            else:
-                await context.bot.send_document(chat_id, file.file_id)
-        except TelegramError as exc:
-            log.warning("update %s: attachment %s could not be sent: %s", update.update_id, file.id, exc)
-            elsewhere += 1
-    if elsewhere:
-        await send(update, context, context.r("obstacles.files_elsewhere", count=elsewhere))

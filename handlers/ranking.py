@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.render import Markup
 from handlers.common import answer_callback, edit_or_send, inline, requires, scope_title, send
-from models.stats import RankingPage, RankRow, Scope, county_ranking, ranking, scope_of, wider_scope
+from models.stats import RankingPage, RankRow, Scope, basis, county_ranking, ranking, scope_of, wider_scope
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
@@ -28,7 +28,7 @@ def short(name: str, limit: int = NAME_MAX) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _line(context: BotContext, row: RankRow, measure: str, counties: bool) -> Markup:
+def _line(context: BotContext, row: RankRow, measure: str, counties: bool, reviewed: bool = False) -> Markup:
     r = context.r
     if row.target <= 0:
         return r("ranking.line_no_target", rank=row.rank, name=short(row.name), achieved=row.achieved)
@@ -40,7 +40,7 @@ def _line(context: BotContext, row: RankRow, measure: str, counties: bool) -> Ma
     key = {"percent": "ranking.line", "registered": "ranking.line_registered", "jobs": "ranking.line_jobs"}[
         measure
     ]
-    return r(
+    line = r(
         key,
         rank=row.rank,
         name=short(row.name),
@@ -50,6 +50,9 @@ def _line(context: BotContext, row: RankRow, measure: str, counties: bool) -> Ma
         registered=row.registered,
         mark=mark,
     )
+    if reviewed and not counties:
+        line = Markup(line + r("ranking.review_part", approved=row.approved, pending=row.pending))
+    return line
 
 
 def _keyboard(context: BotContext, view: str, measure: str, number: int, pages: int) -> InlineKeyboardMarkup:
@@ -115,7 +118,11 @@ def render_page(
             )
         )
     lines.append(Markup(""))
-    lines += [_line(context, row, page.measure, counties) for row in page.rows]
+    # Once the governorate approves reports, each agency shows approved and pending apart.
+    reviewed = basis() == "approved" or any(row.approved for row in page.rows)
+    if reviewed and not counties:
+        lines.append(r(f"ranking.basis_{basis()}"))
+    lines += [_line(context, row, page.measure, counties, reviewed) for row in page.rows]
     pages = max(1, math.ceil(page.total_agencies / PAGE_SIZE))
     lines += [Markup(""), r("ranking.legend_counties" if counties else "ranking.legend")]
     if pages > 1:

@@ -20,13 +20,17 @@ from handlers import (
     followup,
     general,
     identity,
+    imports,
     invites,
+    myreports,
     obstacles,
     onboarding,
+    people,
     plans,
     ranking,
     reminders,
     report,
+    review,
     status,
 )
 
@@ -58,6 +62,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "obstacles": obstacles.list_command,
         "plan": plans.command,
         "invite": invites.command,
+        "review": review.command,
+        "myreports": myreports.command,
+        "people": people.command,
+        "import": imports.command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
@@ -76,6 +84,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(plans.action_callback, pattern=r"^px\|"))
     app.add_handler(CallbackQueryHandler(followup.callback, pattern=r"^fu\|"))
     app.add_handler(CallbackQueryHandler(invites.callback, pattern=r"^iv\|"))
+    app.add_handler(CallbackQueryHandler(review.callback, pattern=r"^rv\|"))
+    app.add_handler(CallbackQueryHandler(myreports.callback, pattern=r"^mr\|"))
+    app.add_handler(CallbackQueryHandler(myreports.evidence_callback, pattern=r"^ev\|"))
+    app.add_handler(CallbackQueryHandler(people.callback, pattern=r"^pp\|"))
+    app.add_handler(CallbackQueryHandler(imports.callback, pattern=r"^im\|"))
     app.add_handler(CallbackQueryHandler(general.forged_callback))
     app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, general.edited_message))

@@ -7,8 +7,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.render import Markup, Renderer
-from handlers.cards import obstacle_buttons, obstacle_card, plan_buttons, plan_card
-from models import obstacles, plans
+from handlers.cards import (
+    achievement_buttons,
+    achievement_card,
+    obstacle_buttons,
+    obstacle_card,
+    plan_buttons,
+    plan_card,
+)
+from models import obstacles, plans, review
 from models.jalali import TEHRAN
 from models.people import Identity
 from models.schema import ObstacleMessage, Person
@@ -48,6 +55,17 @@ async def render(
             card = Markup("")
         text = r.join([head, card]) if card else head
         return str(text), obstacle_buttons(r, view, who.role)
+    if kind.startswith("achievement_"):
+        card = await review.load(session, record)
+        if card is None or not obstacles.may_see(who, scope, card.achievement.agency_id, card.county_id):
+            return None
+        head = r(f"notices.{kind}", ref=r.code(record))
+        more = False
+        if who.role != "rep":
+            _, count = await review.pending(session, scope)
+            more = count > 1
+        text = r.join([head, achievement_card(r, card, TEHRAN)])
+        return str(text), achievement_buttons(r, card, who.role, more)
     if kind.startswith("plan_"):
         pview = await plans.load(session, record)
         if pview is None or not obstacles.may_see(who, scope, pview.plan.agency_id, pview.county_id):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from locales import text
 from models import audit
 from models.db import Database
 from models.phone import normalize_phone
@@ -53,18 +54,41 @@ COUNTY_PREFIXES = ("county:", "شهرستان ")
 TARGET_MAX = 10_000_000
 
 
+def _english(key: str, values: dict[str, Any]) -> str:
+    """Operators at the command line read English; chat users read their own language (locales/)."""
+    return text("en", f"imports.{key}").format(**values)
+
+
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (type, sheets, headers)."""
+    """The file as a whole cannot be read (type, sheets, headers); `key` names the text."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key, self.values = key, values
+        super().__init__(_english(f"file.{key}", values))
 
 
 @dataclass
 class RowError:
     sheet: str
     row: int
-    reason: str
+    key: str  # imports.errors.<key> in locales
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return _english(f"errors.{self.key}", self.values)
 
     def __str__(self) -> str:
         return f"{self.sheet} row {self.row}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ScopeProblem:
+    key: str  # unknown_scope | ambiguous_scope
+    values: dict[str, Any]
+
+    def __str__(self) -> str:
+        return _english(f"errors.{self.key}", self.values)
 
 
 @dataclass
@@ -88,7 +112,7 @@ def _rows_from_table(table: list[list[Any]], sheet: str) -> list[tuple[int, dict
     header = [cell_text(h).lower() for h in table[0]]
     missing = REQUIRED[sheet] - set(header)
     if missing:
-        raise ImportFileError(f"sheet {sheet}: missing column(s) {', '.join(sorted(missing))}")
+        raise ImportFileError("missing_columns", sheet=sheet, columns=", ".join(sorted(missing)))
     rows = []
     for number, values in enumerate(table[1:], start=2):
         row = {h: cell_text(v) for h, v in zip(header, values, strict=False) if h}
@@ -98,15 +122,19 @@ def _rows_from_table(table: list[list[Any]], sheet: str) -> list[tuple[int, dict
 
 
 def read_file(path: Path) -> Rows:
+    return read_bytes(path.read_bytes(), path.name)
+
+
+def read_bytes(content: bytes, name: str) -> Rows:
     """Read an .xlsx (sheets named agencies / commitments / people) or a .csv (kind from its header)."""
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad file
-            raise ImportFileError(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+            raise ImportFileError("not_xlsx", error=exc.__class__.__name__) from None
         rows: Rows = {}
         for sheet in workbook.sheetnames:
             kind = sheet.strip().lower()
@@ -116,16 +144,16 @@ def read_file(path: Path) -> Rows:
                 )
         workbook.close()
         if not rows:
-            raise ImportFileError("no sheet named agencies, commitments or people")
+            raise ImportFileError("no_sheets")
         return rows
     if suffix == ".csv":
         try:
-            content = path.read_text(encoding="utf-8-sig")
+            decoded = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ImportFileError("a .csv must be UTF-8 text") from None
-        table = list(csv.reader(io.StringIO(content)))
+            raise ImportFileError("not_utf8") from None
+        table = list(csv.reader(io.StringIO(decoded)))
         if not table:
-            raise ImportFileError("the file is empty")
+            raise ImportFileError("empty")
         header = {cell_text(h).lower() for h in table[0]}
         for kind, required in REQUIRED.items():
             if (
@@ -134,10 +162,8 @@ def read_file(path: Path) -> Rows:
                 and (kind != "county_commitments" or "code" not in header)
             ):
                 return {kind: _rows_from_table(table, kind)}
-        raise ImportFileError(
-            "the header row matches none of: " + "; ".join(",".join(c) for c in COLUMNS.values())
-        )
-    raise ImportFileError("only .xlsx and .csv files can be imported")
+        raise ImportFileError("header", expected="; ".join(",".join(c) for c in COLUMNS.values()))
+    raise ImportFileError("type")
 
 
 @dataclass
@@ -147,7 +173,7 @@ class _RegionIndex:
     provinces: dict[str, Region | str] = field(default_factory=dict)
     counties: dict[tuple[str, str], Region | str] = field(default_factory=dict)
 
-    def resolve_scope(self, scope: str) -> tuple[str, tuple[str, ...]] | str:
+    def resolve_scope(self, scope: str) -> tuple[str, tuple[str, ...]] | ScopeProblem:
         text = scope.strip()
         lowered = text.lower()
         kinds = ("province", "county")
@@ -162,9 +188,9 @@ class _RegionIndex:
         if "county" in kinds:
             matches += [("county", k) for k in self.counties if k[1] == key]
         if not matches:
-            return f"unknown county or province '{scope}'"
+            return ScopeProblem("unknown_scope", {"value": scope})
         if len(matches) > 1:
-            return f"'{scope}' is ambiguous: write 'استان {text}' or 'شهرستان {text}'"
+            return ScopeProblem("ambiguous_scope", {"value": scope, "name": text})
         return matches[0]
 
 
@@ -188,7 +214,7 @@ def _int(value: str) -> int | None:
 
 def _length_errors(sheet: str, number: int, row: dict[str, str]) -> list[RowError]:
     return [
-        RowError(sheet, number, f"{column} is longer than {limit} characters")
+        RowError(sheet, number, "too_long", {"column": column, "limit": limit})
         for column, limit in MAX_LENGTH.items()
         if len(row.get(column, "")) > limit
     ]
@@ -204,9 +230,9 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
         code = to_ascii_digits(row.get("code", ""))
         for column in ("code", "name", "county", "province"):
             if not row.get(column):
-                errors.append(RowError("agencies", number, f"{column} is empty"))
+                errors.append(RowError("agencies", number, "empty", {"column": column}))
         if code and code in file_agencies:
-            errors.append(RowError("agencies", number, f"agency code {code} appears twice"))
+            errors.append(RowError("agencies", number, "agency_twice", {"code": code}))
         if code:
             file_agencies.add(code)
         if row.get("county") and row.get("province"):
@@ -219,19 +245,17 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
         code = to_ascii_digits(row.get("agency_code", ""))
         year, target = _int(row.get("year", "")), _int(row.get("target", ""))
         if code not in agencies:
-            errors.append(RowError("commitments", number, f"unknown agency code '{code}'"))
+            errors.append(RowError("commitments", number, "unknown_agency", {"code": code}))
         if year is None or not 1390 <= year <= 1500:
-            errors.append(
-                RowError("commitments", number, f"year '{row.get('year', '')}' is not a Jalali year")
-            )
+            errors.append(RowError("commitments", number, "bad_year", {"value": row.get("year", "")}))
         if target is None:
-            errors.append(
-                RowError("commitments", number, f"target '{row.get('target', '')}' is not a number")
-            )
+            errors.append(RowError("commitments", number, "bad_target", {"value": row.get("target", "")}))
         elif not 0 <= target <= TARGET_MAX:
-            errors.append(RowError("commitments", number, f"target {target} must be 0 to {TARGET_MAX}"))
+            errors.append(
+                RowError("commitments", number, "target_range", {"target": target, "maximum": TARGET_MAX})
+            )
         if year is not None and (code, year) in seen_commitments:
-            errors.append(RowError("commitments", number, f"commitment for {code} in {year} appears twice"))
+            errors.append(RowError("commitments", number, "commitment_twice", {"code": code, "year": year}))
         seen_commitments.add((code, year or 0))
     seen_counties: set[tuple[str, str, int]] = set()
     for number, row in rows.get("county_commitments", []):
@@ -242,48 +266,47 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
                 RowError(
                     "county_commitments",
                     number,
-                    f"unknown county '{row.get('county', '')}' in '{row.get('province', '')}'",
+                    "unknown_county",
+                    {"county": row.get("county", ""), "province": row.get("province", "")},
                 )
             )
         if year is None or not 1390 <= year <= 1500:
-            errors.append(
-                RowError("county_commitments", number, f"year '{row.get('year', '')}' is not a Jalali year")
-            )
+            errors.append(RowError("county_commitments", number, "bad_year", {"value": row.get("year", "")}))
         if target is None or not 0 <= target <= TARGET_MAX:
             errors.append(
-                RowError("county_commitments", number, f"target '{row.get('target', '')}' is not valid")
+                RowError("county_commitments", number, "county_target", {"value": row.get("target", "")})
             )
         if (*key, year or 0) in seen_counties:
-            errors.append(RowError("county_commitments", number, "this county and year appear twice"))
+            errors.append(RowError("county_commitments", number, "county_twice"))
         seen_counties.add((*key, year or 0))
     phones: set[str] = set()
     for number, row in rows.get("people", []):
         if not row.get("name"):
-            errors.append(RowError("people", number, "name is empty"))
+            errors.append(RowError("people", number, "empty", {"column": "name"}))
         phone = normalize_phone(row.get("phone", ""))
         if phone is None:
-            errors.append(
-                RowError("people", number, f"phone '{row.get('phone', '')}' is not a mobile number")
-            )
+            errors.append(RowError("people", number, "bad_phone", {"value": row.get("phone", "")}))
         elif phone in phones:
-            errors.append(RowError("people", number, "phone appears twice"))
+            errors.append(RowError("people", number, "phone_twice"))
         else:
             phones.add(phone)
         role = ROLE_ALIASES.get(row.get("role", "").lower())
         if role is None:
-            errors.append(RowError("people", number, f"unknown role '{row.get('role', '')}'"))
+            errors.append(RowError("people", number, "unknown_role", {"value": row.get("role", "")}))
         if row.get("active", "").lower() not in ACTIVE_VALUES:
-            errors.append(RowError("people", number, f"active '{row['active']}' must be yes or no"))
+            errors.append(RowError("people", number, "bad_active", {"value": row["active"]}))
         code = to_ascii_digits(row.get("agency_code", ""))
         if role == "rep" and code not in agencies:
-            reason = "a rep needs an agency_code" if not code else f"unknown agency code '{code}'"
-            errors.append(RowError("people", number, reason))
+            if code:
+                errors.append(RowError("people", number, "unknown_agency", {"code": code}))
+            else:
+                errors.append(RowError("people", number, "rep_needs_agency"))
         if role == "supervisor" and not row.get("scope"):
-            errors.append(RowError("people", number, "a supervisor needs a scope (county or province)"))
+            errors.append(RowError("people", number, "supervisor_needs_scope"))
         if role in ("supervisor", "admin") and row.get("scope"):
             resolved = index.resolve_scope(row["scope"])
-            if isinstance(resolved, str):
-                errors.append(RowError("people", number, resolved))
+            if isinstance(resolved, ScopeProblem):
+                errors.append(RowError("people", number, resolved.key, resolved.values))
     return errors
 
 
@@ -311,14 +334,30 @@ def _changes(entity: Any, values: dict[str, Any]) -> dict[str, Any]:
     return {k: getattr(entity, k) for k, v in values.items() if getattr(entity, k) != v}
 
 
-async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> ImportResult:
+class _DryRun(Exception):
+    """Raised inside a preview's transaction so that it is rolled back."""
+
+
+async def import_rows(
+    db: Database, rows: Rows, actor: str = "cli:import", *, dry_run: bool = False
+) -> ImportResult:
+    """Validate, then write everything in one transaction (nothing when any row is invalid). With
+    dry_run, the same counts of what would be created, updated or left unchanged, and nothing kept."""
     result = ImportResult()
+    try:
+        await _import(db, rows, actor, result, dry_run)
+    except _DryRun:
+        pass
+    return result
+
+
+async def _import(db: Database, rows: Rows, actor: str, result: ImportResult, dry_run: bool) -> None:
     async with db.write() as session:
         agencies = {a.code: a for a in (await session.execute(select(Agency))).scalars()}
         index = await _region_index(session)
         result.errors = _validate(rows, set(agencies), index)
         if result.errors:
-            return result  # nothing written: the transaction ends without changes
+            return  # nothing written: the transaction ends without changes
 
         async def upsert(kind: str, entity: Any, key: dict[str, Any], values: dict[str, Any]) -> Any:
             if entity is None:
@@ -410,7 +449,8 @@ async def import_rows(db: Database, rows: Rows, actor: str = "cli:import") -> Im
                 await session.execute(select(Person).where(Person.phone == phone))
             ).scalar_one_or_none()
             await upsert("person", existing, {"phone": phone}, values)
-    return result
+        if dry_run:
+            raise _DryRun
 
 
 def _name(region: Region | str) -> str:

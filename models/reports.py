@@ -15,7 +15,7 @@ from models import audit, nationalcode, totals
 from models.db import Database
 from models.jalali import DateError, check_report_date
 from models.people import Identity
-from models.schema import SECTORS, Achievement, Beneficiary, Draft, utcnow
+from models.schema import SECTORS, Achievement, AchievementVersion, Beneficiary, Draft, utcnow
 from models.textnorm import clean_text, strip_invisible, to_ascii_digits, visible_length
 
 JOBS_MIN, JOBS_MAX = 1, 100_000
@@ -137,6 +137,18 @@ class Submitted:
     conflicts: tuple[str, ...] = ()  # codes counted elsewhere meanwhile; nothing saved
 
 
+def version_data(a: Achievement) -> dict[str, Any]:
+    """The fields a review sees and a resubmission may change, as kept in each version."""
+    return {
+        "created_on": a.created_on.isoformat(),
+        "jobs": a.jobs,
+        "sector": a.sector,
+        "title": a.title,
+        "rasad_registered": a.rasad_registered,
+        "tracking_code": a.tracking_code,
+    }
+
+
 async def submit(
     db: Database, who: Identity, draft_id: int, token: str, today: dt.date, now: dt.datetime | None = None
 ) -> Submitted:
@@ -181,6 +193,15 @@ async def submit(
             session.add(achievement)
             await session.flush()
             await _insert_beneficiaries(session, achievement.id, year, codes, data.get("details") or {})
+            session.add(
+                AchievementVersion(
+                    achievement_id=achievement.id,
+                    version=1,
+                    person_id=who.person_id,
+                    data=version_data(achievement),
+                    created_at=achievement.created_at or now or utcnow(),
+                )
+            )
             await totals.add(
                 session,
                 who.agency_id,

@@ -152,9 +152,29 @@ class Achievement(Base):
     title: Mapped[str] = mapped_column(String(200))
     rasad_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     tracking_code: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(16), default="reported")
+    status: Mapped[str] = mapped_column(
+        String(16), default="reported"
+    )  # reported approved returned withdrawn
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    reviewed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str | None] = mapped_column(String(1000))  # why it was returned
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AchievementVersion(Base):
+    """Each submitted version of an achievement's fields (the first report, each resubmission)."""
+
+    __tablename__ = "achievement_versions"
+    __table_args__ = (UniqueConstraint("achievement_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Beneficiary(Base):
@@ -246,6 +266,9 @@ class AgencyTotal(Base):
     achieved: Mapped[int] = mapped_column(Integer, default=0)
     registered: Mapped[int] = mapped_column(Integer, default=0)
     reports: Mapped[int] = mapped_column(Integer, default=0)
+    # Of those, approved by the governorate (review of reports).
+    approved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    approved_registered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_report_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -335,3 +358,12 @@ class Plan(Base):
     decided_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportingYear(Base):
+    """A reporting year opened by an operator (`python -m bot year start`), with its commitments checked."""
+
+    __tablename__ = "reporting_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by: Mapped[str] = mapped_column(String(60))

@@ -116,6 +116,8 @@ class RankRow:
     registered: int
     behind: bool
     projection: Projection | None = None
+    approved: int = 0  # jobs the governorate approved
+    pending: int = 0  # jobs reported and not (yet) approved
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,31 @@ class RankingPage:
     measure: str = "percent"
 
 
+BASES = ("reported", "approved")
+_basis = "reported"
+
+
+def use_basis(basis: str) -> None:
+    """What rankings, digests and summaries count: every report not withdrawn, or only approved ones.
+    A deployment setting (RANKING_BASIS), the same for every messenger of a process."""
+    global _basis
+    if basis not in BASES:
+        raise ValueError(basis)
+    _basis = basis
+
+
+def basis() -> str:
+    return _basis
+
+
 def _columns(year: int):  # type: ignore[no-untyped-def]
     target = func.coalesce(Commitment.target, 0)
-    achieved = func.coalesce(AgencyTotal.achieved, 0)
-    registered = func.coalesce(AgencyTotal.registered, 0)
+    if _basis == "approved":
+        achieved = func.coalesce(AgencyTotal.approved, 0)
+        registered = func.coalesce(AgencyTotal.approved_registered, 0)
+    else:
+        achieved = func.coalesce(AgencyTotal.achieved, 0)
+        registered = func.coalesce(AgencyTotal.registered, 0)
     return target, achieved, registered
 
 
@@ -179,9 +202,15 @@ async def ranking(
     pace = pace_for(year, today)
     target, achieved, registered = _columns(year)
     behind = _behind(achieved, target, pace)
+    approved = func.coalesce(AgencyTotal.approved, 0)
+    pending = func.coalesce(AgencyTotal.achieved, 0) - approved
     rows = (
         await session.execute(
-            _joined(select(Agency.id, Agency.name, target, achieved, registered, behind), year, scope)
+            _joined(
+                select(Agency.id, Agency.name, target, achieved, registered, behind, approved, pending),
+                year,
+                scope,
+            )
             .order_by(*_order(measure, target, achieved, registered, Agency.name), Agency.id)
             .offset(offset)
             .limit(limit)
@@ -214,6 +243,8 @@ async def ranking(
                 int(r[4]),
                 bool(r[5]),
                 project(int(r[3]), recent.get(r[0], 0), int(r[2]), pace),
+                approved=int(r[6]),
+                pending=int(r[7]),
             )
             for i, r in enumerate(rows)
         ],
@@ -438,12 +469,12 @@ async def find_agencies(session: AsyncSession, scope: Scope, text: str, limit: i
 
 async def scope_named(session: AsyncSession, name: str) -> Scope | str:
     """A county or province typed by an operator (`استان X` / `شهرستان X` when ambiguous); or the reason."""
-    from models.importer import _region_index
+    from models.importer import ScopeProblem, _region_index
 
     index = await _region_index(session)
     resolved = index.resolve_scope(name)
-    if isinstance(resolved, str):
-        return resolved
+    if isinstance(resolved, ScopeProblem):
+        return str(resolved)
     kind, key = resolved
     if kind == "province":
         return await _province(session, index.provinces[key[0]])  # type: ignore[arg-type]

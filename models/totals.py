@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,5 +50,17 @@ async def add(
         daily.on_conflict_do_update(
             index_elements=["agency_id", "year", "day"],
             set_={"jobs": AgencyDay.jobs + jobs, "registered": AgencyDay.registered + registered},
+        )
+    )
+
+
+async def approve(session: AsyncSession, agency_id: int, year: int, jobs: int, registered: int) -> None:
+    """Count an approved achievement's jobs apart (its jobs are already in `achieved`)."""
+    await session.execute(
+        update(AgencyTotal)
+        .where(AgencyTotal.agency_id == agency_id, AgencyTotal.year == year)
+        .values(
+            approved=AgencyTotal.approved + jobs,
+            approved_registered=AgencyTotal.approved_registered + registered,
         )
     )

@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +136,13 @@ def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(autouse=True)
+def reported_basis() -> Iterator[None]:
+    """RANKING_BASIS is process-wide (set when an application starts): each test begins on the default."""
+    from models import stats
+
+    stats.use_basis("reported")
+    yield
+    stats.use_basis("reported")

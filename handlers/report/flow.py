@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup
+from handlers import notify
 from handlers.common import answer_callback, close_keyboard, edit_or_send, inline, main_menu, requires, send
 from handlers.report.steps import (
     BUTTON_STEPS,
@@ -25,8 +26,9 @@ from handlers.report.steps import (
     prompt,
     step_label,
 )
-from models import beneficiary_file, drafts, quickreport, reports
+from models import beneficiary_file, drafts, quickreport, reports, review
 from models.jalali import DateError, check_report_date, parse_jalali
+from models.obstacles import NotAllowed
 from models.schema import SECTORS, Draft
 from models.textnorm import NumberError, parse_int
 
@@ -238,6 +240,9 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
     who, rt, r = context.identity, context.rt, context.r
     assert who is not None
     await answer_callback(update)
+    if draft.data.get("amend"):
+        await _resubmit(update, context, draft)
+        return
     try:
         result = await reports.submit(rt.db, who, draft.id, draft.token, rt.today(), rt.clock())
     except reports.AnswerError as exc:
@@ -274,6 +279,52 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
             await _ask(update, context, fresh, [r("report.conflict", codes=r.codes(list(result.conflicts)))])
             return
     await send(update, context, r("report.already_closed"))
+
+
+async def begin_amend(update: Update, context: BotContext, card: review.Card) -> None:
+    """Correct a report not yet approved: the same summary and field editing as /report, prefilled, ending
+    in Resubmit (a new version, reviewed again)."""
+    assert context.identity is not None
+    a = card.achievement
+    data: dict[str, Any] = {
+        "year": a.year,
+        "amend": a.id,
+        "version": a.version,
+        "sector": a.sector,
+        "jobs": a.jobs,
+        "date": a.created_on.isoformat(),
+        "title": a.title,
+        "rasad": a.rasad_registered,
+        "codes": [],
+        "codes_kept": card.codes,
+    }
+    if a.tracking_code:
+        data["tracking"] = a.tracking_code
+    draft = await drafts.start(context.rt.db, context.identity.account_id, KIND, "summary", data)
+    await _ask(update, context, draft)
+
+
+async def _resubmit(update: Update, context: BotContext, draft: Draft) -> None:
+    who, rt, r = context.identity, context.rt, context.r
+    assert who is not None
+    data = draft.data
+    try:
+        version = await review.amend(
+            rt.db, who, int(data["amend"]), int(data["version"]), data, rt.today(), rt.clock()
+        )
+    except reports.AnswerError as exc:
+        await _ask(update, context, draft, [_answer_error(context, exc)])
+        return
+    except (review.Changed, NotAllowed):
+        await drafts.drop(rt.db, who.account_id, KIND)
+        await send(update, context, r("review.changed"))
+        return
+    await drafts.drop(rt.db, who.account_id, KIND)  # after the commit above: the correction is saved
+    message = update.callback_query.message if update.callback_query else None
+    await close_keyboard(context, message if isinstance(message, Message) else None)
+    menu = main_menu(who, r, rt.settings.bot_ranking_public)
+    await send(update, context, r("review.resubmitted", ref=r.code(data["amend"]), version=version), menu)
+    await notify.deliver(context)
 
 
 _ACTIONS = {
@@ -476,7 +527,7 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         except NumberError as exc:
             shown = text if len(text) <= 40 else text[:40] + "…"
             raise reports.AnswerError(exc.reason, value=shown) from None
-        codes = len(data.get("codes") or [])
+        codes = len(data.get("codes") or []) + int(data.get("codes_kept", 0))
         if jobs < codes:
             raise reports.AnswerError("less_than_codes", codes=codes)
         data["jobs"] = jobs

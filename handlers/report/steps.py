@@ -49,8 +49,8 @@ def _cancel_row(r: Renderer, draft: Draft) -> list[tuple[str, str]]:
 
 def summary_text(r: Renderer, draft: Draft, agency: str) -> Markup:
     data = draft.data
-    codes = data.get("codes") or []
-    codes_text = r("report.codes_count", count=len(codes)) if codes else r("report.codes_none")
+    codes = len(data.get("codes") or []) + int(data.get("codes_kept", 0))
+    codes_text = r("report.codes_count", count=codes) if codes else r("report.codes_none")
     if data.get("rasad"):
         rasad = r("report.rasad_registered", code=Markup(r.isolate(r.escape(data.get("tracking", "")))))
     else:
@@ -87,14 +87,21 @@ def prompt(r: Renderer, draft: Draft, agency: str) -> tuple[Markup, InlineKeyboa
             (r.raw("report.rasad_no"), cb(draft, "rasad", "no")),
         ]
         return r("report.ask_rasad"), inline([row, cancel])
+    amend = draft.data.get("amend")
     if state == "summary":
+        confirm = r.raw("review.resubmit" if amend else "report.confirm")
         rows = [
-            [(r.raw("report.confirm"), cb(draft, "ok"))],
+            [(confirm, cb(draft, "ok"))],
             [(r.raw("report.edit"), cb(draft, "edit")), (r.raw("report.cancel"), cb(draft, "cancel"))],
         ]
-        return summary_text(r, draft, agency), inline(rows)
+        text = summary_text(r, draft, agency)
+        if amend:
+            text = r.join([r("review.amend_title", ref=r.code(amend)), text])
+        return text, inline(rows)
     if state == "edit":
-        buttons = [(r.raw(f"report.field_{f}"), cb(draft, "field", f)) for f in FIELDS]
+        # A correction keeps its national codes (added or freed through /beneficiaries and withdrawal).
+        fields = [f for f in FIELDS if not (amend and f == "codes")]
+        buttons = [(r.raw(f"report.field_{f}"), cb(draft, "field", f)) for f in fields]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         rows.append([(r.raw("report.back"), cb(draft, "back"))])
         return r("report.edit_which"), inline(rows)

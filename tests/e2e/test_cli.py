@@ -152,3 +152,35 @@ def test_backup_is_a_consistent_checked_copy_while_a_writer_holds_a_transaction(
     # PostgreSQL: pointed to pg_dump.
     pg = cli(tmp_path, "backup", "--out", "x.db", DATABASE_URL="postgresql+asyncpg://u@127.0.0.1:1/none")
     assert pg.returncode == 2 and "pg_dump" in pg.stderr
+
+
+def test_year_start_checks_commitments_then_opens_and_an_earlier_year_stays_exportable(tmp_path):
+    from models.jalali import current_jalali_year
+
+    year = current_jalali_year()  # the command works on the machine's calendar
+    env = {"BOT_YEAR": str(year)}
+    assert cli(tmp_path, "import", str(ROOT / "examples" / "agencies.csv"), **env).returncode == 0
+    early = cli(tmp_path, "year", "start", str(year + 1), **env)
+    assert early.returncode == 1 and f"{year + 1} begins on {year + 1}/01/01" in early.stderr
+    over = cli(tmp_path, "year", "start", str(year - 1), **env)
+    assert over.returncode == 1 and f"{year - 1} is over" in over.stderr
+    none = cli(tmp_path, "year", "start", str(year), **env)
+    assert none.returncode == 1 and f"no commitment is imported for {year}" in none.stderr
+    (tmp_path / "c.csv").write_text(f"agency_code,year,target\n101,{year},120\n", encoding="utf-8")
+    opened = cli(tmp_path, "year", "start", str(year), "--commitments", str(tmp_path / "c.csv"), **env)
+    assert opened.returncode == 0, opened.stderr
+    assert f"{year} is open: 1 agencies committed to 120 jobs" in opened.stdout
+    assert f"have no commitment for {year}: 102, 103" in opened.stdout
+    assert f"{year} was already open" in cli(tmp_path, "year", "start", str(year), **env).stdout
+    (tmp_path / "bad.csv").write_text(f"agency_code,year,target\n999,{year},1\n", encoding="utf-8")
+    bad = cli(tmp_path, "year", "start", str(year), "--commitments", str(tmp_path / "bad.csv"), **env)
+    assert bad.returncode == 1 and "unknown agency code '999'" in bad.stderr
+    status = cli(tmp_path, "year", "status", **env)
+    assert f"{year}: 1 commitments (target 120), 0 reports (0 jobs), opened" in status.stdout
+    # An earlier year's workbook (empty here) is still produced; a year not begun is refused.
+    out = tmp_path / "brief.csv"
+    args = ("export", "--scope", "شهرستان مشهد", "--out", str(out), "--year")
+    result = cli(tmp_path, *args, str(year - 1), **env)
+    assert result.returncode == 0, result.stderr
+    late = cli(tmp_path, *args, str(year + 1), **env)
+    assert late.returncode == 1 and "has not begun" in late.stderr

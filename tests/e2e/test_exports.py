@@ -175,13 +175,14 @@ async def test_the_supervisors_menu_buttons_open_their_tools(bot):
     maryam, _, sup = await _data(bot)
     joined = [m for m in bot.api.outbox if m.chat_id == sup.chat_id and m.reply_keyboard][-1]
     labels = [b["text"] for row in joined.reply_keyboard for b in row]
-    assert labels[:7] == [
+    assert labels[:8] == [
         "🏆 رتبه‌بندی",
         "📋 خلاصهٔ وضعیت",
         "📈 نمودار",
         "📥 فایل اکسل",
         "🗓 گزارش روزانه",
         "🚧 موانع باز",
+        "🔎 بررسی گزارش‌ها",
         "❓ راهنما",
     ]
     assert "خلاصهٔ وضعیت اشتغال شهرستان مشهد" in (await sup.send("📋 خلاصهٔ وضعیت")).text

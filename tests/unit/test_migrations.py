@@ -50,6 +50,19 @@ async def test_totals_are_back_filled_when_upgrading_a_populated_database(tmp_pa
     async with db.engine.connect() as conn:
         totals = (await conn.execute(text("SELECT achieved, registered, reports FROM agency_totals"))).all()
         days = (await conn.execute(text("SELECT day, jobs, registered FROM agency_days ORDER BY day"))).all()
+        versions = (
+            await conn.execute(text("SELECT version, data FROM achievement_versions ORDER BY achievement_id"))
+        ).all()
+        approved = (await conn.execute(text("SELECT approved FROM agency_totals"))).scalar_one()
     await db.dispose()
+    # Each earlier achievement is its own first version, awaiting review.
+    import json
+
+    assert [(v, json.loads(d)["jobs"], json.loads(d)["rasad_registered"]) for v, d in versions] == [
+        (1, 5, True),
+        (1, 7, False),
+        (1, 3, True),
+    ]
+    assert approved == 0
     assert totals == [(15, 8, 3)]
     assert [tuple(d)[1:] for d in days] == [(12, 5), (3, 3)]

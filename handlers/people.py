@@ -1,0 +1,136 @@
+"""/people [name, agency or phone digits]: the roster in chat. Admins manage anyone but themselves;
+supervisors the reps of their scope. On each person: deactivate or reactivate, move to another agency
+(the agency is typed, as in /agency), change the role (admins). Buttons pp|<action>|<person id>[|<arg>],
+authorized again on every press."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.render import Markup, Renderer
+from handlers import dialog, followup
+from handlers.common import answer_callback, inline, requires, role_name, send
+from models import roster
+from models.obstacles import NotAllowed
+from models.schema import ROLES
+from models.stats import scope_of
+
+_ACTION = re.compile(r"pp\|(show|off|on|agency|role)\|([0-9]{1,9})(?:\|([a-z]{1,12}))?")
+
+
+def _line(r: Renderer, entry: roster.Entry) -> Markup:
+    p = entry.person
+    where = entry.agency_name if p.role == "rep" else entry.scope_name
+    return r(
+        "people.line",
+        name=p.name,
+        role=role_name(r, p.role),
+        where=where or "-",
+        state=r.raw("people.inactive") if not p.active else "",
+    )
+
+
+def shown_phone(phone: str | None) -> str:
+    """As people write it (09…), the middle hidden: enough to tell two people apart."""
+    if not phone:
+        return "-"
+    local = "0" + phone[3:] if phone.startswith("+98") else phone
+    return local[:4] + "•••••" + local[-2:]  # not *: Markdown on Bale
+
+
+def card(r: Renderer, entry: roster.Entry) -> Markup:
+    p = entry.person
+    platforms = "، ".join(r.raw(f"people.platform_{x}") for x in entry.platforms) or r.raw(
+        "people.not_linked"
+    )
+    lines = [
+        r("people.card_title", name=p.name),
+        r(
+            "people.card_role",
+            role=role_name(r, p.role),
+            where=(entry.agency_name if p.role == "rep" else entry.scope_name) or "-",
+        ),
+        r("people.card_phone", phone=Markup(r.isolate(r.code(shown_phone(p.phone)))), platforms=platforms),
+        r("people.card_active" if p.active else "people.card_inactive"),
+    ]
+    return r.join(lines)
+
+
+def buttons(r: Renderer, entry: roster.Entry, actor_role: str):  # type: ignore[no-untyped-def]
+    p = entry.person
+    rows = [
+        [
+            (
+                r.raw("people.deactivate" if p.active else "people.reactivate"),
+                f"pp|{'off' if p.active else 'on'}|{p.id}",
+            )
+        ]
+    ]
+    if p.role == "rep":
+        rows.append([(r.raw("people.move"), f"pp|agency|{p.id}")])
+    if actor_role == "admin":
+        rows.append([(role_name(r, role), f"pp|role|{p.id}|{role}") for role in ROLES if role != p.role])
+    return inline(rows)
+
+
+@requires("supervisor", "admin")
+async def command(update: Update, context: BotContext) -> None:
+    rt, r, who = context.rt, context.r, context.identity
+    assert who is not None
+    text = " ".join(context.args or []).strip()
+    async with rt.db.session() as session:
+        scope = await scope_of(session, who)
+        found = await roster.search(session, who, scope, text)
+    if not found:
+        await send(update, context, r("people.none"))
+        return
+    shown = found[: roster.LIST_LIMIT]
+    lines = [r("people.title", count=len(shown)), *(_line(r, e) for e in shown)]
+    if len(found) > roster.LIST_LIMIT:
+        lines.append(r("people.more", count=roster.LIST_LIMIT))
+    rows = [[(e.person.name[:30], f"pp|show|{e.person.id}")] for e in shown]
+    await send(update, context, r.join(lines), inline(rows))
+
+
+@requires("supervisor", "admin")
+async def callback(update: Update, context: BotContext) -> None:
+    query, rt, r, who = update.callback_query, context.rt, context.r, context.identity
+    assert query is not None and who is not None
+    match = _ACTION.fullmatch(query.data or "")
+    if match is None:
+        await dialog.refuse(update, context, query.data)
+        return
+    action, person_id, arg = match.group(1), int(match.group(2)), match.group(3) or ""
+    async with rt.db.session() as session:
+        scope = await scope_of(session, who)
+        entry = await roster.load(session, person_id)
+    if entry is None or not roster.may_manage(who, scope, entry.person, entry.county_id):
+        await dialog.refuse(update, context, query.data)
+        return
+    try:
+        if action in ("off", "on"):
+            changed = await roster.set_active(rt.db, who, scope, person_id, action == "on")
+            await answer_callback(update, r.raw(f"people.now_{action}") if changed else None)
+        elif action == "role":
+            await roster.set_role(rt.db, who, scope, person_id, arg)
+            await answer_callback(update, r.raw("people.role_changed"))
+        elif action == "agency":
+            await answer_callback(update)
+            await followup.start(update, context, "person_agency", person_id)
+            return
+        else:
+            await answer_callback(update)
+    except NotAllowed:
+        await dialog.refuse(update, context, query.data)
+        return
+    except roster.RoleProblem as exc:
+        await answer_callback(update)
+        await send(update, context, r(f"people.{exc.reason}"))
+        return
+    async with rt.db.session() as session:
+        entry = await roster.load(session, person_id)
+    assert entry is not None
+    await send(update, context, card(r, entry), buttons(r, entry, who.role))

@@ -1,0 +1,92 @@
+"""/review: supervisors go through their scope's reports awaiting review, one at a time, and approve or
+return each (with a reason). Buttons rv|<action>|<id>[|<version>]; the version guards against deciding on
+a report the rep changed meanwhile. Authorized again on every press."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot.context import BotContext
+from handlers import dialog, followup, notify
+from handlers.cards import achievement_buttons, achievement_card
+from handlers.common import answer_callback, requires, send
+from models import review
+from models.obstacles import NotAllowed, may_see
+from models.stats import scope_of
+
+_ACTION = re.compile(r"rv\|(ok|ret|next|files|show)\|([0-9]{1,9})(?:\|([0-9]{1,6}))?")
+
+
+async def show_next(update: Update, context: BotContext, after: int = 0) -> None:
+    who, rt, r = context.identity, context.rt, context.r
+    assert who is not None
+    async with rt.db.session() as session:
+        scope = await scope_of(session, who)
+        found, count = await review.pending(session, scope, after)
+        card = await review.load(session, found.id) if found is not None else None
+    if card is None:
+        await send(update, context, r("review.none"))
+        return
+    head = r("review.head", count=count)
+    text = r.join([head, achievement_card(r, card, rt.settings.tz)])
+    await send(update, context, text, achievement_buttons(r, card, who.role, count > 1))
+
+
+@requires("supervisor", "admin")
+async def command(update: Update, context: BotContext) -> None:
+    await show_next(update, context)
+
+
+@requires("supervisor", "admin")
+async def callback(update: Update, context: BotContext) -> None:
+    query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
+    assert query is not None and who is not None
+    match = _ACTION.fullmatch(query.data or "")
+    if match is None:
+        await dialog.refuse(update, context, query.data)
+        return
+    action, achievement_id, version = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    async with rt.db.session() as session:
+        scope = await scope_of(session, who)
+        card = await review.load(session, achievement_id)
+    if card is None or not may_see(who, scope, card.achievement.agency_id, card.county_id):
+        await dialog.refuse(update, context, query.data)
+        return
+    if action == "next":
+        await answer_callback(update)
+        await show_next(update, context, achievement_id)
+        return
+    if action == "show":
+        await answer_callback(update)
+        text = achievement_card(r, card, rt.settings.tz)
+        await send(update, context, text, achievement_buttons(r, card, who.role, False))
+        return
+    if action == "files":
+        await answer_callback(update)
+        await dialog.send_files(update, context, card.files)
+        return
+    a = card.achievement
+    if a.status != review.PENDING or a.version != version:
+        await answer_callback(update, r.raw("review.changed"), alert=True)
+        await send(
+            update,
+            context,
+            achievement_card(r, card, rt.settings.tz),
+            achievement_buttons(r, card, who.role, False),
+        )
+        return
+    if action == "ret":
+        await answer_callback(update)
+        await followup.start(update, context, "achievement_return", achievement_id, version)
+        return
+    try:
+        await review.decide(rt.db, who, scope, achievement_id, version, True, None, rt.clock())
+    except (review.Changed, NotAllowed):
+        await answer_callback(update, r.raw("review.changed"), alert=True)
+        return
+    await answer_callback(update, r.raw("review.approved_short"))
+    await send(update, context, r("review.approved", ref=r.code(achievement_id), agency=card.agency_name))
+    await notify.deliver(context)
+    await show_next(update, context, achievement_id)
