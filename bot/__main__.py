@@ -323,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     _logging()
+    from models import stats
+
+    stats.use_basis(settings.ranking_basis)  # exports and reminders rank as the bot does
     if args.command == "run":
         return _run(settings)
     if args.command == "playground":
@@ -379,7 +382,12 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
                     )
             return 0
         assert year is not None
-        if commitments is not None:
+        try:
+            years.check_dates(year, local_today(settings.tz))  # before importing anything for it
+            problem = None
+        except years.YearProblem as exc:
+            problem = exc
+        if commitments is not None and problem is None:
             try:
                 result = await import_file(db, commitments, actor="cli:year")
             except (ImportFileError, OSError) as exc:
@@ -391,6 +399,8 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
                 print("nothing was imported and the year was not opened", file=sys.stderr)
                 return 1
         try:
+            if problem is not None:
+                raise problem
             opening = await years.start(db, year, local_today(settings.tz))
         except years.YearProblem as exc:
             if exc.reason == "not_begun":

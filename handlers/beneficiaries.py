@@ -91,7 +91,9 @@ async def callback(update: Update, context: BotContext) -> None:
         async with rt.db.session() as session:
             achievement = await session.get(Achievement, int(arg))
         if (
-            achievement is None or achievement.agency_id != who.agency_id
+            achievement is None
+            or achievement.agency_id != who.agency_id
+            or achievement.status not in reports.EDITABLE
         ):  # the server decides, not the button
             log.warning("update %s: achievement %s is not this rep's agency's", update.update_id, arg)
             await send(update, context, r("general.bad_button"))

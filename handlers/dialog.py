@@ -63,6 +63,12 @@ async def chosen(update: Update, context: BotContext, label: str) -> None:
     await close_keyboard(context, message, context.r.raw("report.chosen").format(choice=label))
 
 
+async def close(update: Update, context: BotContext) -> None:
+    """After a final press (confirm, apply; answered already): its buttons go, the reply says the rest."""
+    query = update.callback_query
+    await close_keyboard(context, query.message if query and isinstance(query.message, Message) else None)
+
+
 async def ask(
     update: Update,
     context: BotContext,

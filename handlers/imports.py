@@ -80,9 +80,9 @@ async def preview(update: Update, context: BotContext) -> None:
         )
         return
     result = await importer.import_rows(rt.db, rows, audit.person_actor(who.person_id), dry_run=True)
-    lines = [r("imports.preview_title", name=message.document.file_name or "-"), *_counts(r, result)]
-    if result.errors:
-        lines += [Markup(""), r("imports.invalid", count=len(result.errors))]
+    lines = [r("imports.preview_title", name=message.document.file_name or "-")]
+    if result.errors:  # validation stops before anything is counted
+        lines.append(r("imports.invalid", count=len(result.errors)))
         lines += [
             r("imports.invalid_line", sheet=e.sheet, row=e.row, reason=error_text(r, e))
             for e in result.errors[:SHOWN_ERRORS]
@@ -91,6 +91,7 @@ async def preview(update: Update, context: BotContext) -> None:
         await send(update, context, r.join(lines))
         await _send_errors(update, context, result)
         return
+    lines += _counts(r, result)
     data = {
         "file_id": message.document.file_id,
         "name": message.document.file_name,
@@ -159,7 +160,7 @@ async def callback(update: Update, context: BotContext) -> None:
         return
     result = await importer.import_rows(rt.db, rows, audit.person_actor(who.person_id))
     await drafts.drop(rt.db, who.account_id, KIND)
-    await dialog.chosen(update, context, r.raw("imports.apply"))
+    await dialog.close(update, context)
     if result.errors:  # the database changed since the preview (another import)
         await send(update, context, r("imports.failed_now", count=len(result.errors)), menu)
         await _send_errors(update, context, result)

@@ -121,7 +121,7 @@ async def callback(update: Update, context: BotContext) -> None:
         except (review.Changed, NotAllowed):
             await send(update, context, r("review.changed"))
             return
-        await dialog.chosen(update, context, r.raw("myreports.withdraw_yes"))
+        await dialog.close(update, context)
         await send(
             update,
             context,

@@ -134,7 +134,7 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
         await send(update, context, r("obstacles.incomplete"))
         return
     await drafts.drop(rt.db, who.account_id, KIND)  # after the commit above: the obstacle is saved
-    await dialog.chosen(update, context, r.raw("obstacles.confirm"))
+    await dialog.close(update, context)
     menu = main_menu(who, r, rt.settings.bot_ranking_public)
     await send(update, context, r("obstacles.saved", ref=r.code(obstacle_id)), menu)
     await notify.deliver(context)

@@ -18,7 +18,7 @@ from models.obstacles import NotAllowed
 from models.schema import ROLES
 from models.stats import scope_of
 
-_ACTION = re.compile(r"pp\|(show|off|on|agency|role)\|([0-9]{1,9})(?:\|([a-z]{1,12}))?")
+_ACTION = re.compile(r"pp\|(show|off|on|agency|role|rolec)\|([0-9]{1,9})(?:\|([a-z]{1,12}))?")
 
 
 def _line(r: Renderer, entry: roster.Entry) -> Markup:
@@ -114,7 +114,22 @@ async def callback(update: Update, context: BotContext) -> None:
         if action in ("off", "on"):
             changed = await roster.set_active(rt.db, who, scope, person_id, action == "on")
             await answer_callback(update, r.raw(f"people.now_{action}") if changed else None)
-        elif action == "role":
+        elif action == "role":  # a role changes what someone may see and do: asked first
+            if who.role != "admin" or arg not in ROLES:
+                raise NotAllowed(person_id)
+            await answer_callback(update)
+            keyboard = inline(
+                [
+                    [
+                        (r.raw("people.role_yes"), f"pp|rolec|{person_id}|{arg}"),
+                        (r.raw("people.role_no"), f"pp|show|{person_id}"),
+                    ]
+                ]
+            )
+            text = r("people.role_confirm", name=entry.person.name, role=role_name(r, arg))
+            await send(update, context, text, keyboard)
+            return
+        elif action == "rolec":
             await roster.set_role(rt.db, who, scope, person_id, arg)
             await answer_callback(update, r.raw("people.role_changed"))
         elif action == "agency":

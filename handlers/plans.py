@@ -193,9 +193,13 @@ async def _submit(update: Update, context: BotContext, draft: Draft) -> None:
     who, rt, r = context.identity, context.rt, context.r
     assert who is not None
     await answer_callback(update)
-    plan_id = await plans.submit(rt.db, who, int(draft.data["year"]), draft.data["done"], rt.clock())
+    try:
+        plan_id = await plans.submit(rt.db, who, int(draft.data["year"]), draft.data["done"], rt.clock())
+    except AnswerError:
+        await send(update, context, r("report.no_agency"))
+        return
     await drafts.drop(rt.db, who.account_id, KIND)  # the plan is committed above
-    await dialog.chosen(update, context, r.raw("plans.submit"))
+    await dialog.close(update, context)
     await send(
         update,
         context,
@@ -244,7 +248,11 @@ async def action_callback(update: Update, context: BotContext) -> None:
         await answer_callback(update)
         await followup.start(update, context, "plan_return", plan_id)
         return
-    status = await plans.decide(rt.db, who, scope, plan_id, True, None, rt.clock())
+    try:
+        status = await plans.decide(rt.db, who, scope, plan_id, True, None, rt.clock())
+    except obstacles.NotAllowed:
+        await dialog.refuse(update, context, query.data)
+        return
     if status != "approved":
         await answer_callback(update, r.raw("plans.already_decided_short"), alert=True)
         return

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.jalali import Pace, pace_for
 from models.schema import Achievement, Agency, AgencyTotal, Commitment
-from models.stats import Scope, ranking
+from models.stats import Scope, counted, ranking
 
 TOP = 10
 SILENT_DAYS = 30
@@ -50,8 +50,8 @@ async def build(session: AsyncSession, scope: Scope, year: int, today: dt.date, 
     totals = (
         select(
             AgencyTotal.agency_id.label("agency_id"),
-            AgencyTotal.achieved.label("achieved"),
-            AgencyTotal.registered.label("registered"),
+            counted()[0].label("achieved"),
+            counted()[1].label("registered"),
             AgencyTotal.last_report_at.label("last_at"),
         )
         .where(AgencyTotal.year == year)

@@ -295,7 +295,11 @@ async def _add_beneficiaries(
                 .execution_options(populate_existing=True)
             )
         ).scalar_one_or_none()
-        if achievement is None or achievement.agency_id != who.agency_id:
+        if (
+            achievement is None
+            or achievement.agency_id != who.agency_id
+            or achievement.status not in EDITABLE
+        ):
             return None
         taken = await counted_codes(session, achievement.year, codes)
         if taken:
@@ -312,6 +316,17 @@ async def _add_beneficiaries(
         after = max(before, existing + len(codes))
         if after != before:
             achievement.jobs, achievement.updated_at = after, now
+            # A new version: a review of the old figure is refused, never applied to the new one.
+            achievement.version += 1
+            session.add(
+                AchievementVersion(
+                    achievement_id=achievement.id,
+                    version=achievement.version,
+                    person_id=who.person_id,
+                    data=version_data(achievement),
+                    created_at=now,
+                )
+            )
             delta = after - before
             await totals.add(
                 session,
@@ -336,12 +351,20 @@ async def _add_beneficiaries(
         return Added(len(codes), (), before, after)
 
 
+EDITABLE = ("reported", "returned")  # not yet approved, not withdrawn
+
+
 async def recent_achievements(
     session: AsyncSession, agency_id: int, year: int, limit: int = 8
 ) -> list[Achievement]:
+    """The agency's latest reports a rep may still change."""
     rows = await session.execute(
         select(Achievement)
-        .where(Achievement.agency_id == agency_id, Achievement.year == year)
+        .where(
+            Achievement.agency_id == agency_id,
+            Achievement.year == year,
+            Achievement.status.in_(EDITABLE),
+        )
         .order_by(Achievement.created_at.desc(), Achievement.id.desc())
         .limit(limit)
     )

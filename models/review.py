@@ -151,6 +151,8 @@ async def decide(
     note = None if approve else check_text(reason or "", REASON_MIN, REASON_MAX)
     async with db.write() as session:
         a = await _guard(session, who, scope, achievement_id)
+        if a.person_id == who.person_id:  # nobody reviews their own report (a rep since promoted)
+            raise NotAllowed(achievement_id)
         if a.status != PENDING or a.version != version:
             raise Changed(a.status, a.version)
         a.status = APPROVED if approve else RETURNED

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.db import Database
 from models.jalali import deadline_date, pace_for
 from models.schema import Account, Agency, AgencyTotal, Commitment, Holiday, Outbox, Person, Region
+from models.stats import counted
 
 FRIDAY = 4
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "saturday": 5, "sunday": 6}
@@ -126,7 +127,7 @@ async def lagging_agencies(session: AsyncSession, year: int, today: dt.date) -> 
     """Agencies behind the pro-rata pace, or with achievements not yet registered in Rasad."""
     pace = pace_for(year, today)
     totals = (
-        select(AgencyTotal.agency_id, AgencyTotal.achieved, AgencyTotal.registered)
+        select(AgencyTotal.agency_id, counted()[0].label("achieved"), counted()[1].label("registered"))
         .where(AgencyTotal.year == year)
         .subquery()
     )

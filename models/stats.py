@@ -150,6 +150,13 @@ def basis() -> str:
     return _basis
 
 
+def counted():  # type: ignore[no-untyped-def]
+    """AgencyTotal's (achieved, registered) columns under the ranking basis."""
+    if _basis == "approved":
+        return AgencyTotal.approved, AgencyTotal.approved_registered
+    return AgencyTotal.achieved, AgencyTotal.registered
+
+
 def _columns(year: int):  # type: ignore[no-untyped-def]
     target = func.coalesce(Commitment.target, 0)
     if _basis == "approved":
@@ -357,7 +364,11 @@ async def agency_status(
         (
             await session.execute(
                 select(Achievement)
-                .where(Achievement.agency_id == agency_id, Achievement.year == year)
+                .where(
+                    Achievement.agency_id == agency_id,
+                    Achievement.year == year,
+                    Achievement.status != "withdrawn",
+                )
                 .order_by(Achievement.created_at.desc(), Achievement.id.desc())
                 .limit(recent_count)
             )

@@ -39,7 +39,10 @@ async def add(
                 "achieved": AgencyTotal.achieved + jobs,
                 "registered": AgencyTotal.registered + registered,
                 "reports": AgencyTotal.reports + reports,
-                "last_report_at": total.excluded.last_report_at,
+                # Edits and withdrawals are not activity: only a new report moves it.
+                "last_report_at": total.excluded.last_report_at
+                if reports > 0
+                else AgencyTotal.last_report_at,
             },
         )
     )

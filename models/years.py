@@ -31,12 +31,17 @@ class Opening:
     already: bool = False
 
 
-async def start(db: Database, year: int, today: dt.date, actor: str = "cli") -> Opening:
-    """Open `year`: refused before its Nowruz, once it is over, and without any commitment imported."""
+def check_dates(year: int, today: dt.date) -> None:
+    """A year opens from its Nowruz until it is over."""
     if today < year_start(year):
         raise YearProblem("not_begun", begins=year_start(year))
     if year < to_jalali(today).year:
         raise YearProblem("over", current=to_jalali(today).year)
+
+
+async def start(db: Database, year: int, today: dt.date, actor: str = "cli") -> Opening:
+    """Open `year`: refused before its Nowruz, once it is over, and without any commitment imported."""
+    check_dates(year, today)
     async with db.write() as session:
         rows = (
             await session.execute(

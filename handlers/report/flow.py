@@ -222,7 +222,7 @@ async def _on_edit(update: Update, context: BotContext, draft: Draft, arg: str) 
 
 
 async def _on_field(update: Update, context: BotContext, draft: Draft, arg: str) -> None:
-    if arg not in FIELDS:
+    if arg not in FIELDS or (arg == "codes" and draft.data.get("amend")):
         await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
         return
     await _chosen(update, context, context.r.raw(f"report.field_{arg}"))
@@ -285,6 +285,14 @@ async def begin_amend(update: Update, context: BotContext, card: review.Card) ->
     """Correct a report not yet approved: the same summary and field editing as /report, prefilled, ending
     in Resubmit (a new version, reviewed again)."""
     assert context.identity is not None
+    open_draft = await _load(context)
+    if open_draft is not None and open_draft.data.get("amend") != card.achievement.id:
+        await send(
+            update,
+            context,
+            context.r("review.finish_open_report", step=step_label(context.r, open_draft.state)),
+        )
+        return
     a = card.achievement
     data: dict[str, Any] = {
         "year": a.year,

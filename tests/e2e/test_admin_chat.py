@@ -52,7 +52,7 @@ async def test_import_preview_then_apply_and_bad_rows(bot, api):
     # Invalid rows: listed with reasons in Persian, a file of all of them, nothing applied, no Confirm.
     reply = await admin.send_document("people.csv", BAD, mime_type="text/csv")
     assert "۳ ردیف نامعتبر" in reply.text
-    assert "people، ردیف ۲: کد دستگاه «999» شناخته نیست" in reply.text
+    assert "people، ردیف ۲: کد دستگاه «999» ناشناخته است" in reply.text
     assert "شمارهٔ «12345» شمارهٔ همراه نیست" in reply.text and "حوزه (شهرستان یا استان) لازم" in reply.text
     assert "✅ اعمال" not in reply.buttons
     [errors] = [m for m in reply if m.kind == "document"]
@@ -137,8 +137,15 @@ async def test_people_search_deactivate_move_and_authority(bot, api):
     reply = await admin.send("/people زهرا")
     await admin.press("زهرا موسوی")
     reply = await admin.press("نماینده دستگاه")
+    assert "نقش زهرا موسوی به «نماینده دستگاه» تغییر کند؟" in reply.text
+    reply = await admin.press("✅ بله، تغییر بده")
     assert "نخست دستگاه این فرد را تعیین کنید" in reply.text
     await admin.press("مدیر سامانه")
+    async with bot.db.session() as s:  # not before the confirmation
+        assert (
+            await s.execute(select(Person.role).where(Person.phone == "+989123333333"))
+        ).scalar_one() == "supervisor"
+    await admin.press("✅ بله، تغییر بده")
     async with bot.db.session() as s:
         assert (
             await s.execute(select(Person.role).where(Person.phone == "+989123333333"))

@@ -164,6 +164,11 @@ def test_year_start_checks_commitments_then_opens_and_an_earlier_year_stays_expo
     assert early.returncode == 1 and f"{year + 1} begins on {year + 1}/01/01" in early.stderr
     over = cli(tmp_path, "year", "start", str(year - 1), **env)
     assert over.returncode == 1 and f"{year - 1} is over" in over.stderr
+    (tmp_path / "next.csv").write_text(f"agency_code,year,target\n101,{year + 1},90\n", encoding="utf-8")
+    refused = cli(
+        tmp_path, "year", "start", str(year + 1), "--commitments", str(tmp_path / "next.csv"), **env
+    )
+    assert refused.returncode == 1 and f"{year + 1}:" not in cli(tmp_path, "year", "status", **env).stdout
     none = cli(tmp_path, "year", "start", str(year), **env)
     assert none.returncode == 1 and f"no commitment is imported for {year}" in none.stderr
     (tmp_path / "c.csv").write_text(f"agency_code,year,target\n101,{year},120\n", encoding="utf-8")

@@ -24,7 +24,7 @@ async def raise_obstacle(rep, *, files: bool = True):
     if files:
         await rep.send_photo()
         await rep.send_document("letter.pdf", b"%PDF-1.4 letter", mime_type="application/pdf")
-        await rep.press("✔️ پیوست‌ها کافی است")
+        await rep.press("⏭ ادامه")
     else:
         await rep.press("رد شدن ⏭")
     await rep.send("پیگیری از مدیریت بانک استان")
@@ -50,9 +50,9 @@ async def test_rep_raises_an_obstacle_with_bad_answers_on_the_way(bot, api):
     assert "عکس یا فایل بفرستید" in (await rep.send("نامه دارم")).text
     assert "عکس یا فایل بفرستید" in (await rep.send_voice()).text
     reply = await rep.send_photo()
-    assert "فایل دریافت شد (۱)" in reply.text and "✔️ پیوست‌ها کافی است" in reply.buttons
+    assert "فایل دریافت شد (۱)" in reply.text and "⏭ ادامه" in reply.buttons
     await rep.send_document("letter.pdf", b"%PDF-1.4 letter", mime_type="application/pdf")
-    await rep.press("✔️ پیوست‌ها کافی است")
+    await rep.press("⏭ ادامه")
     # A command mid-flow answers, and the obstacle stays where it was.
     assert "تعهد اشتغال" in (await rep.send("/status")).text
     reply = await rep.send("پیگیری از مدیریت بانک استان")
@@ -95,7 +95,7 @@ async def test_thread_between_supervisor_and_rep_then_resolved(bot, api):
     await rep.send("فهرست ۴۰ طرح پیوست نامه است.")
     assert "فهرست ۴۰ طرح" in last_sent(county.chat_messages).plain
     reply = await county.send("/obstacles")
-    assert "موانع باز (۱)" in reply.text and "در حال رسیدگی" in reply.text  # a reply acknowledges
+    assert "موانع باز (۱)" in reply.text and "در دست رسیدگی" in reply.text  # a reply acknowledges
     reply = await county.press("#۱")
     assert "گفت‌وگو" in reply.text and reply.text.count("• ") == 2
     reply = await county.press("📎 دیدن پیوست‌ها")
@@ -147,7 +147,7 @@ async def test_obstacle_actions_are_authorized_on_the_server(bot, api):
     await province.press_data("ox|ack|1", message_id)
     async with bot.db.session() as s:
         assert (await s.get(Obstacle, 1)).status == "acknowledged"
-    assert "در دست رسیدگی دارد" in last_sent(rep.chat_messages).plain
+    assert "در دست رسیدگی فرمانداری است" in last_sent(rep.chat_messages).plain
 
 
 async def test_cancel_and_stale_buttons(bot, api):
@@ -167,3 +167,17 @@ async def test_cancel_and_stale_buttons(bot, api):
     # A supervisor may not start one.
     county = await join(bot, *COUNTY_SUP)
     assert "در دسترس نیست" in (await county.send("/obstacle")).text
+
+
+async def test_a_reply_cancelled_sends_nothing(bot, api):
+    rep, county = await join(bot, *MARYAM), await join(bot, *COUNTY_SUP)
+    await raise_obstacle(rep, files=False)
+    seen = len(rep.chat_messages)
+    await county.press("💬 پاسخ")
+    reply = await county.press("✖️ انصراف")
+    assert "لغو شد؛ چیزی فرستاده نشد" in reply.text
+    reply = await county.send("این متن پاسخ نیست")  # no reply open any more
+    assert "متوجه نشدم" in reply.text
+    async with bot.db.session() as s:
+        assert (await s.execute(select(ObstacleMessage))).first() is None
+    assert len(rep.chat_messages) == seen

@@ -84,20 +84,24 @@ async def test_return_edit_resubmit_approve_with_versions_and_ranking(bot, api):
         ]
     text = (await county.send("/ranking")).text
     assert "رتبه بر پایهٔ همهٔ گزارش‌ها" in text
-    assert "جهاد کشاورزی مشهد — ۱۲۰/۵۰۰" in text and "تأییدشده ۱۲۰، در انتظار ۰" in text
-    assert "بانک کشاورزی مشهد — ۵۰/۳۰۰" in text and "تأییدشده ۰، در انتظار ۵۰" in text
-    # Approved: no more edits, from the card or from a forged button.
+    assert "جهاد کشاورزی مشهد — ۱۲۰/۵۰۰" in text and "تأییدشده ۱۲۰، تأییدنشده ۰" in text
+    assert "بانک کشاورزی مشهد — ۵۰/۳۰۰" in text and "تأییدشده ۰، تأییدنشده ۵۰" in text
+    # The workbook names each report's review status.
+    [workbook] = [m for m in await county.send("/export") if m.kind == "document"]
+    assert workbook.document["file_name"].endswith(".xlsx")
+    # Approved: no more edits, from the card or from a forged button, nor a list of people employed.
+    assert "تأیید یا پس گرفته" in (await maryam.send("/beneficiaries")).text  # approved: not offered
     reply = await maryam.send("🗂 گزارش‌های من")
     assert "✅ تأییدشده" in reply.text
     reply = await maryam.press("#۱")
-    assert "✏️ ویرایش و ارسال دوباره" not in reply.buttons and "📎 افزودن مستند" in reply.buttons
+    assert "✏️ ویرایش و ارسال دوباره" not in reply.buttons and "📎 افزودن پیوست" in reply.buttons
     await maryam.press_data("mr|edit|1|2", reply.last.message_id)
     assert "تغییر کرده" in alerts(api)[-1]
     # Ranked on approved reports only.
     await bot.restart(RANKING_BASIS="approved")
     text = (await county.send("/ranking")).text
     assert "رتبه بر پایهٔ گزارش‌های تأییدشده" in text
-    assert "بانک کشاورزی مشهد — ۰/۳۰۰" in text and "تأییدشده ۰، در انتظار ۵۰" in text
+    assert "بانک کشاورزی مشهد — ۰/۳۰۰" in text and "تأییدشده ۰، تأییدنشده ۵۰" in text
     assert "همهٔ" not in text.split("\n")[1]
     assert "گزارشی در انتظار بررسی" not in (await county.send("/review")).text  # Ali's is still there
 
@@ -110,11 +114,11 @@ async def test_withdraw_and_evidence_and_authorization(bot, api):
     assert "⏳ در انتظار بررسی" in reply.text
     card = await maryam.press("#۱")
     message_id = card.last.message_id
-    await maryam.press("📎 افزودن مستند")
+    await maryam.press("📎 افزودن پیوست")
     assert "عکس یا فایل" in (await maryam.send_sticker()).text
     assert "دریافت شد (۱)" in (await maryam.send_photo()).text
-    reply = await maryam.press("✔️ پیوست‌ها کافی است")
-    assert "۱ مستند به گزارش ۱ افزوده شد" in reply.text
+    reply = await maryam.press("⏭ ادامه")
+    assert "۱ پیوست به گزارش ۱ افزوده شد" in reply.text
     # Others may not touch it: a rep of another agency, of another county, and a supervisor by role.
     for user in (ali, reza):
         for data in ("mr|show|1", "mr|edit|1|1", "mr|wd|1|1", "mr|wdy|1|1", "mr|ev|1", "mr|files|1"):
@@ -151,3 +155,37 @@ async def test_withdraw_and_evidence_and_authorization(bot, api):
     # A second press of the old confirmation changes nothing.
     await maryam.press_data("mr|wdy|1|1", message_id)
     assert "تغییر کرده" in alerts(api)[-1]
+
+
+async def test_nobody_reviews_their_own_report(bot, api):
+    from sqlalchemy import update
+
+    from models.schema import Person
+
+    maryam = await join(bot, *MARYAM)
+    await file_report(maryam, "15")
+    async with bot.db.write() as s:  # promoted to supervisor of her county after reporting
+        await s.execute(
+            update(Person).where(Person.phone == "+989121111111").values(role="supervisor", scope_region_id=2)
+        )
+    reply = await maryam.send("/review")
+    assert "گزارش ۱" in reply.text
+    await maryam.press("✅ تأیید")
+    async with bot.db.session() as s:
+        assert (await s.get(Achievement, 1)).status == "reported"
+    assert alerts(api)
+
+
+async def test_evidence_cancelled_and_a_sticker_keeps_the_step(bot, api):
+    maryam = await join(bot, *MARYAM)
+    await file_report(maryam, "8")
+    await maryam.send("/myreports")
+    await maryam.press("#۱")
+    reply = await maryam.press("📎 افزودن پیوست")
+    assert "پیوست‌های گزارش ۱" in reply.text and "⏭ ادامه" not in reply.buttons  # nothing to keep yet
+    assert "عکس یا فایل" in (await maryam.send_voice()).text
+    await maryam.send_photo()
+    reply = await maryam.press("✖️ انصراف")
+    assert "لغو شد" in reply.text
+    async with bot.db.session() as s:
+        assert (await s.execute(select(Attachment))).first() is None
