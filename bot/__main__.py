@@ -1,5 +1,5 @@
 """Command line: `python -m bot run | playground | db upgrade | import FILE | invite | reminders | export |
-holidays | year | backup`."""
+holidays | year | backup | doctor`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     yr.add_argument("action", choices=["start", "status"])
     yr.add_argument("year", nargs="?", type=int, help="the Jalali year to open, e.g. 1406")
     yr.add_argument("--commitments", type=Path, help="import this file of the year's commitments first")
+    doc = sub.add_parser("doctor", help="check the kept totals against the achievements, and the audit trail")
+    doc.add_argument("--fix", action="store_true", help="rewrite the totals from the achievements")
     bak = sub.add_parser("backup", help="a consistent copy of the SQLite database, while the bot runs")
     bak.add_argument("--out", required=True, type=Path, help="FILE.db")
     hol = sub.add_parser("holidays", help="the holiday calendar (non-working days besides Fridays)")
@@ -361,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_holidays(settings, args.action, args.date, args.note))
     if args.command == "backup":
         return _backup(settings, args.out)
+    if args.command == "doctor":
+        return asyncio.run(_doctor(settings, args.fix))
     return 1
 
 
@@ -430,6 +434,39 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
     else:
         print("the bot reports into the year of the calendar; earlier years stay in exports (--year)")
     return 0
+
+
+async def _doctor(settings: Settings, fix: bool) -> int:
+    from models import doctor
+
+    await _upgrade(settings)
+    db = Database(settings.database_url)
+    try:
+        found = await doctor.examine(db)
+        print(f"checked {found.achievements} achievements of {found.agencies} agencies")
+        for (agency_id, year), name, have, want in found.totals[:50]:
+            print(f"agency {agency_id}, {year}: {name} is {have}, the achievements sum to {want}")
+        for (agency_id, year, day), name, have, want in found.days[:50]:
+            print(
+                f"agency {agency_id}, {year}, {day}: daily {name} is {have}, the achievements sum to {want}"
+            )
+        if found.unaudited:
+            print(f"achievements not in the audit log ({len(found.unaudited)}): {found.unaudited[:20]}")
+        if found.unversioned:
+            print(f"achievements without their version ({len(found.unversioned)}): {found.unversioned[:20]}")
+        if found.ok:
+            print("totals equal the sum of achievements; every achievement is audited and versioned")
+            return 0
+        if fix and (found.totals or found.days):
+            written = await doctor.fix_totals(db, found)
+            again = await doctor.examine(db)
+            print(f"totals rewritten from the achievements for {written} agency-years")
+            return 0 if again.ok else 1
+        if found.totals or found.days:
+            print("run python -m bot doctor --fix to rewrite the totals from the achievements")
+        return 1
+    finally:
+        await db.dispose()
 
 
 def _backup(settings: Settings, out: Path) -> int:

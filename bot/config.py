@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     send_chat_interval: float = Field(default=1.0, ge=0, le=60, alias="SEND_CHAT_INTERVAL")
     outbox_lease_seconds: int = Field(default=120, ge=1, alias="OUTBOX_LEASE_SECONDS")
     scheduler_tick_seconds: int = Field(default=30, ge=0, alias="SCHEDULER_TICK_SECONDS")
+    # Per user: at most this many updates in the window (0: no limit). A person taps about once a second.
+    user_rate_limit: int = Field(default=20, ge=0, alias="USER_RATE_LIMIT")
+    user_rate_window: float = Field(default=20.0, gt=0, alias="USER_RATE_WINDOW")
 
     @field_validator("bot_admins", mode="before")
     @classmethod

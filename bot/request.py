@@ -4,10 +4,15 @@
   rate limiter does not retry) gets one: 2, 4, 8… seconds as they repeat, so AIORateLimiter pauses
   every call and retries, as for any 429;
 - on Bale, a 404 other than getMe ("no such user", a method Bale lacks) becomes a 400: one call's failure,
-  where PTB would raise InvalidToken as for a wrong token. A wrong token still fails getMe at start."""
+  where PTB would raise InvalidToken as for a wrong token. A wrong token still fails getMe at start;
+- a gateway error (502, 503, 504: the messenger's edge, common on Iranian networks) is tried again after
+  0.5, 1 and 2 seconds, so that "saved" still reaches a user whose report was just committed. A gateway
+  that failed after delivering may make a message arrive twice: better than a confirmation lost.
+  getUpdates is left to PTB's polling loop, which retries on its own."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -19,6 +24,7 @@ log = logging.getLogger(__name__)
 
 class PlatformRequest(HTTPXRequest):
     backoff: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0, 30.0)
+    gateway_backoff: tuple[float, ...] = (0.5, 1.0, 2.0)
 
     def __init__(self, platform: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -27,6 +33,13 @@ class PlatformRequest(HTTPXRequest):
 
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         code, payload = await super().do_request(url, method, *args, **kwargs)
+        if code in (502, 503, 504) and not url.endswith("/getUpdates"):
+            for wait in self.gateway_backoff:
+                log.info("gateway error %s on %s: trying again in %ss", code, url.rsplit("/", 1)[-1], wait)
+                await asyncio.sleep(wait)
+                code, payload = await super().do_request(url, method, *args, **kwargs)
+                if code not in (502, 503, 504):
+                    break
         if code == 429:
             payload = self._with_retry_after(payload)
         elif code < 400:

@@ -71,9 +71,14 @@ async def invite_code(update: Update, context: BotContext) -> None:
         await send(update, context, r("onboarding.hint"), contact_keyboard(r))
         return
     rt = context.rt
-    person = await people.redeem_invite(
-        rt.db, code, rt.platform, user.id, message.chat_id, display_name(update)
-    )
+    try:
+        person = await people.redeem_invite(
+            rt.db, code, rt.platform, user.id, message.chat_id, display_name(update)
+        )
+    except people.TooManyTries:
+        log.warning("update %s: invite codes from user %s refused for an hour", update.update_id, user.id)
+        await send(update, context, r("onboarding.invite_tries"))
+        return
     if person is None:
         log.info("update %s: invite code refused", update.update_id)
         await send(update, context, r("onboarding.bad_invite"))

@@ -1,5 +1,6 @@
 """Handler registration, apart from the logic. Groups run in order:
--1 identity (private chats only; who is talking), 0 commands, buttons and messages."""
+-2 the per-user flood limit, -1 identity (private chats only; who is talking), 0 commands, buttons and
+messages."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from handlers import (
     agency,
     beneficiaries,
     exports,
+    flood,
     followup,
     general,
     identity,
@@ -38,6 +40,7 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, flood.check), group=-2)
     app.add_handler(TypeHandler(Update, identity.load), group=-1)
 
     commands = {

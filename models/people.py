@@ -7,16 +7,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.db import Database
-from models.schema import Account, Agency, Invite, Person, utcnow
+from models.schema import Account, Agency, AuditEvent, Invite, Person, utcnow
 from models.textnorm import clean_text, to_ascii_digits
 
 INVITE_DIGITS = 10
 INVITE_TTL = dt.timedelta(days=7)
+# Wrong codes allowed per messenger account and hour: 10^10 codes stay out of reach of guessing.
+INVITE_TRIES = 5
+INVITE_TRY_WINDOW = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -175,15 +178,35 @@ async def create_invite(
         return code
 
 
+class TooManyTries(Exception):
+    """Too many wrong invite codes from one account lately: no code is checked until the hour passes."""
+
+
 async def redeem_invite(
     db: Database, code: str, platform: str, user_id: int, chat_id: int, display_name: str
 ) -> Person | None:
-    """Create and link a person from an unused, unexpired invite; None when the code is not valid."""
+    """Create and link a person from an unused, unexpired invite; None when the code is not valid. Each
+    wrong code is an audit event; after INVITE_TRIES in an hour the account's codes are not checked."""
+    actor = f"{platform}:{user_id}"
     async with db.write() as session:
+        tries = (
+            await session.execute(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.action == "invite.fail",
+                    AuditEvent.actor == actor,
+                    AuditEvent.at > utcnow() - INVITE_TRY_WINDOW,
+                )
+            )
+        ).scalar_one()
+        if tries >= INVITE_TRIES:
+            raise TooManyTries
         invite = (
             await session.execute(select(Invite).where(Invite.code_hash == _hash(code)))
         ).scalar_one_or_none()
         if invite is None or invite.used_at is not None or invite.expires_at < utcnow():
+            audit.record(session, actor=actor, action="invite.fail", entity="invite", entity_id=None)
             return None
         # Claim the code atomically: of two concurrent redeemers, only one updates the row.
         claimed = await session.execute(

@@ -133,6 +133,7 @@ def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
         "BOT_RANKING_PUBLIC": True,
         "BOT_ADMINS": "",
         "SCHEDULER_TICK_SECONDS": 0,  # tests tick the scheduler themselves, with their own clock
+        "USER_RATE_LIMIT": 0,  # tests type faster than people; the limit has its own test
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

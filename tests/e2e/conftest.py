@@ -102,6 +102,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """The 2, 4, 8 s waits after a 429 without retry_after, shortened so a test waits milliseconds."""
     monkeypatch.setattr(PlatformRequest, "backoff", (0.05, 0.1, 0.2))
+    monkeypatch.setattr(PlatformRequest, "gateway_backoff", (0.05, 0.1))
 
 
 @pytest.fixture(params=PLATFORMS)

@@ -7,7 +7,8 @@ COUNTY_SUP = (503, "09123333333")
 PROVINCE_SUP = (504, "09124444444")
 
 
-async def file_report(user, jobs: str, *, sector="صنعت", rasad=False):
+async def file_report(user, jobs: str, *, sector="صنعت", rasad=False, confirm=True):
+    """A /report from start to Confirm (or to the summary, without confirm)."""
     await user.send("/report")
     await user.press(sector)
     await user.send(jobs)
@@ -16,9 +17,11 @@ async def file_report(user, jobs: str, *, sector="صنعت", rasad=False):
     await user.press("رد شدن ⏭")
     if rasad:
         await user.press("بله، ثبت شده")
-        await user.send("RS-100200")
+        summary = await user.send("RS-100200")
     else:
-        await user.press("هنوز نه")
+        summary = await user.press("هنوز نه")
+    if not confirm:
+        return summary
     return await user.press("✅ تأیید و ثبت")
 
 
