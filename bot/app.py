@@ -15,6 +15,7 @@ from bot.request import PlatformRequest
 from bot.runtime import Runtime, system_clock
 from bot.updates import PerUserUpdateProcessor
 from handlers import commands_menu
+from handlers.flood import FloodGate
 from handlers.registry import register
 from jobs import scheduler
 from models import stats
@@ -49,7 +50,7 @@ def build_application(
         .request(PlatformRequest(platform.name, connection_pool_size=64))
         .get_updates_request(PlatformRequest(platform.name, connection_pool_size=1))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.reply_rate, max_retries=3))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(gate=FloodGate.from_settings(settings)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

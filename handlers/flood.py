@@ -1,16 +1,18 @@
-"""Per-user flood limit, before anything reads the database: at most USER_RATE_LIMIT updates in
-USER_RATE_WINDOW seconds per user. The first update over the limit is told to slow down (once per
-window); the rest are dropped unanswered, so one user cannot flood the bot or the database."""
+"""Per-user flood limit: at most USER_RATE_LIMIT updates in USER_RATE_WINDOW seconds per user, counted as
+updates arrive (bot/updates.py), before any processing slot or database read. The first update over the
+limit is told to slow down (once per window, here); the rest are dropped unanswered. Private chats only:
+updates from groups and bots are dropped later anyway (handlers/identity.py)."""
 
 from __future__ import annotations
 
 import collections
 import logging
-import time
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.config import Settings
 from bot.context import BotContext
 from bot.render import Renderer
 from handlers.common import answer_callback
@@ -21,6 +23,11 @@ PRUNE_AT = 10_000  # users remembered before idle ones are forgotten
 
 
 class FloodGate:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FloodGate | None:
+        limit = settings.user_rate_limit
+        return cls(limit, settings.user_rate_window) if limit > 0 else None
+
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
         self._hits: dict[int, collections.deque[float]] = {}
@@ -48,24 +55,27 @@ class FloodGate:
 
 
 async def check(update: Update, context: BotContext) -> None:
-    settings = context.rt.settings
+    """Group -2: an update the processor marked over the limit is answered once, then stops there."""
+    processor = context.application.update_processor
+    dropped: set[int] = getattr(processor, "dropped", set())
+    if update.update_id in dropped:
+        dropped.discard(update.update_id)
+        raise ApplicationHandlerStop
+    told: set[int] = getattr(processor, "told", set())
+    if update.update_id not in told:
+        return
+    told.discard(update.update_id)
     user = update.effective_user
-    if settings.user_rate_limit <= 0 or user is None:
-        return
-    gate = context.bot_data.get("flood")
-    if gate is None:
-        gate = context.bot_data["flood"] = FloodGate(settings.user_rate_limit, settings.user_rate_window)
-    verdict = gate.check(user.id, time.monotonic())
-    if verdict == "ok":
-        return
-    if verdict == "tell":
-        log.warning(
-            "update %s: user %s over %s updates in %ss", update.update_id, user.id, gate.limit, gate.window
-        )
+    log.warning("update %s: user %s over the flood limit", update.update_id, user.id if user else None)
+    try:
         # No database read here: the language from the messenger, else the default.
-        code = (user.language_code or "")[:2]
-        r = Renderer(context.rt.platform, code if code in LOCALES else settings.bot_default_locale)
-        await answer_callback(update, r.raw("general.too_fast"), alert=True)
+        code = ((user.language_code if user else None) or "")[:2]
+        locale = code if code in LOCALES else context.rt.settings.bot_default_locale
+        text = Renderer(context.rt.platform, locale).raw("general.too_fast")
+        await answer_callback(update, text, alert=True)
         if update.callback_query is None and update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, r.raw("general.too_fast"))
-    raise ApplicationHandlerStop
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as exc:  # the limit holds even when the messenger is failing
+        log.info("update %s: the slow-down note could not be sent: %s", update.update_id, exc)
+    finally:
+        raise ApplicationHandlerStop

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -99,7 +99,9 @@ async def examine(db: Database) -> Findings:
         found.achievements = int(
             (await session.execute(select(func.count()).select_from(Achievement))).scalar_one()
         )
-        created = select(AuditEvent.entity_id).where(AuditEvent.action == "achievement.create")
+        created = select(AuditEvent.entity_id).where(
+            AuditEvent.action == "achievement.create", AuditEvent.entity_id.is_not(None)
+        )
         found.unaudited = list(
             (
                 await session.execute(
@@ -122,13 +124,22 @@ async def examine(db: Database) -> Findings:
 
 
 async def fix_totals(db: Database, found: Findings, actor: str = "cli:doctor") -> int:
-    """Rewrite agency_totals and agency_days from the achievements. Returns the agencies written."""
+    """Rewrite agency_totals and agency_days from the achievements. Returns the agencies written.
+    On PostgreSQL the achievements are locked against writes meanwhile (every report writes them), so a
+    report confirmed during the fix is neither lost nor counted twice."""
     async with db.write() as session:
+        if session.bind.dialect.name == "postgresql":
+            await session.execute(text("LOCK TABLE achievements IN SHARE MODE"))
         totals, days = await _sums(session)
-        last = dict(
-            ((t.agency_id, t.year), t.last_report_at)
-            for t in (await session.execute(select(AgencyTotal))).scalars()
-        )
+        # The last report's time, withdrawn ones included (as migration 0004 filled it).
+        last = {
+            (agency_id, year): at
+            for agency_id, year, at in await session.execute(
+                select(Achievement.agency_id, Achievement.year, func.max(Achievement.created_at)).group_by(
+                    Achievement.agency_id, Achievement.year
+                )
+            )
+        }
         await session.execute(delete(AgencyDay))
         await session.execute(delete(AgencyTotal))
         for (agency_id, year), figures in totals.items():
