@@ -83,8 +83,14 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     if who is None:
         await send(update, context, context.r("general.nothing_to_cancel"))
         return
+    async with context.rt.db.session() as session:
+        was_report = await drafts.get(session, who.account_id, report.KIND) is not None
     dropped = await drafts.drop_all(context.rt.db, who.account_id)
-    key = "report.cancelled" if dropped else "general.nothing_to_cancel"
+    key = (
+        ("report.cancelled" if was_report else "general.cancelled")
+        if dropped
+        else "general.nothing_to_cancel"
+    )
     await send(
         update, context, context.r(key), main_menu(who, context.r, context.rt.settings.bot_ranking_public)
     )

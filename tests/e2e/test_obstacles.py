@@ -159,7 +159,7 @@ async def test_cancel_and_stale_buttons(bot, api):
     reply = await rep.press_data(data, message_id)  # pressed again: the conversation is a step further
     assert "گام ۲ از ۴" in reply.text
     reply = await rep.send("/cancel")
-    assert "لغو شد" in reply.text
+    assert "کار جاری لغو شد؛ چیزی ذخیره نشد" in reply.text
     reply = await rep.press_data(data, message_id)
     assert "دیگر معتبر نیست" in (api.callback_answers[-1].get("text") or "")
     async with bot.db.session() as s:
