@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup
-from handlers.common import answer_callback, close_keyboard, send
+from handlers.common import answer_callback, close_keyboard, main_menu, send
 from models import drafts
 from models.schema import Attachment, Draft
 
@@ -152,6 +152,24 @@ async def send_files(update: Update, context: BotContext, files: list[Attachment
             elsewhere += 1
     if elsewhere:
         await send(update, context, context.r("obstacles.files_elsewhere", count=elsewhere))
+
+
+def record_action(update: Update, pattern: re.Pattern[str]) -> tuple[str, int, str] | None:
+    """A button naming a saved record, `<prefix>|<action>|<id>[|<arg>]`: (action, id, arg), or None."""
+    query = update.callback_query
+    match = pattern.fullmatch(query.data or "") if query is not None else None
+    if match is None:
+        return None
+    return match.group(1), int(match.group(2)), (match.group(3) or "") if pattern.groups >= 3 else ""
+
+
+async def cancel(update: Update, context: BotContext, kind: str, text_key: str) -> None:
+    """Cancel pressed in a conversation: its draft goes, nothing is saved, the menu comes back."""
+    who, r = context.identity, context.r
+    assert who is not None
+    await chosen(update, context, r.raw("report.cancel"))
+    await drafts.drop(context.rt.db, who.account_id, kind)
+    await send(update, context, r(text_key), main_menu(who, r, context.rt.settings.bot_ranking_public))
 
 
 async def route(update: Update, context: BotContext) -> bool:

@@ -44,15 +44,10 @@ async def callback(update: Update, context: BotContext) -> None:
     if found is None:
         return
     _, action, _ = found
-    r, who = context.r, context.identity
     if action != "cancel":
-        await answer_callback(update, r.raw("general.bad_button"), alert=True)
+        await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
         return
-    await dialog.chosen(update, context, r.raw("report.cancel"))
-    await drafts.drop(context.rt.db, who.account_id, KIND)
-    await send(
-        update, context, r("followup.cancelled"), main_menu(who, r, context.rt.settings.bot_ranking_public)
-    )
+    await dialog.cancel(update, context, KIND, "followup.cancelled")
 
 
 async def on_message(update: Update, context: BotContext, draft: Draft) -> None:

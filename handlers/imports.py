@@ -140,9 +140,7 @@ async def callback(update: Update, context: BotContext) -> None:
     assert who is not None
     menu = main_menu(who, r, rt.settings.bot_ranking_public)
     if action == "cancel":
-        await dialog.chosen(update, context, r.raw("report.cancel"))
-        await drafts.drop(rt.db, who.account_id, KIND)
-        await send(update, context, r("imports.cancelled"), menu)
+        await dialog.cancel(update, context, KIND, "imports.cancelled")
         return
     if action != "ok":
         await dialog.refuse(update, context, update.callback_query.data if update.callback_query else None)

@@ -93,14 +93,7 @@ async def callback(update: Update, context: BotContext) -> None:
     r, who = context.r, context.identity
     assert who is not None
     if action == "cancel":
-        await dialog.chosen(update, context, r.raw("report.cancel"))
-        await drafts.drop(context.rt.db, who.account_id, KIND)
-        await send(
-            update,
-            context,
-            r("obstacles.cancelled"),
-            main_menu(who, r, context.rt.settings.bot_ranking_public),
-        )
+        await dialog.cancel(update, context, KIND, "obstacles.cancelled")
         return
     expected = {"cat": "category", "done": "evidence", "ok": "summary"}.get(action)
     if expected is None or (action == "cat" and arg not in obstacles.CATEGORIES):
@@ -214,11 +207,11 @@ async def list_command(update: Update, context: BotContext) -> None:
 async def action_callback(update: Update, context: BotContext) -> None:
     query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
     assert query is not None and who is not None
-    match = _ACTION.fullmatch(query.data or "")
-    if match is None:
+    parsed = dialog.record_action(update, _ACTION)
+    if parsed is None:
         await dialog.refuse(update, context, query.data)
         return
-    action, obstacle_id = match.group(1), int(match.group(2))
+    action, obstacle_id, _ = parsed
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         view = await obstacles.load(session, obstacle_id)

@@ -99,11 +99,11 @@ async def command(update: Update, context: BotContext) -> None:
 async def callback(update: Update, context: BotContext) -> None:
     query, rt, r, who = update.callback_query, context.rt, context.r, context.identity
     assert query is not None and who is not None
-    match = _ACTION.fullmatch(query.data or "")
-    if match is None:
+    parsed = dialog.record_action(update, _ACTION)
+    if parsed is None:
         await dialog.refuse(update, context, query.data)
         return
-    action, person_id, arg = match.group(1), int(match.group(2)), match.group(3) or ""
+    action, person_id, arg = parsed
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         entry = await roster.load(session, person_id)

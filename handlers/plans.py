@@ -162,12 +162,9 @@ async def callback(update: Update, context: BotContext) -> None:
     if found is None:
         return
     draft, action, _ = found
-    who, rt, r = context.identity, context.rt, context.r
-    assert who is not None
+    r = context.r
     if action == "cancel":
-        await dialog.chosen(update, context, r.raw("report.cancel"))
-        await drafts.drop(rt.db, who.account_id, KIND)
-        await send(update, context, r("plans.cancelled"), main_menu(who, r, rt.settings.bot_ranking_public))
+        await dialog.cancel(update, context, KIND, "plans.cancelled")
         return
     expected = {"same": "month", "ok": "summary", "redo": "summary"}.get(action)
     if expected is None:
@@ -216,11 +213,11 @@ async def _submit(update: Update, context: BotContext, draft: Draft) -> None:
 async def action_callback(update: Update, context: BotContext) -> None:
     query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
     assert query is not None and who is not None
-    match = _ACTION.fullmatch(query.data or "")
-    if match is None:
+    parsed = dialog.record_action(update, _ACTION)
+    if parsed is None:
         await dialog.refuse(update, context, query.data)
         return
-    action, plan_id = match.group(1), int(match.group(2))
+    action, plan_id, _ = parsed
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         view = await plans.load(session, plan_id)

@@ -43,11 +43,11 @@ async def command(update: Update, context: BotContext) -> None:
 async def callback(update: Update, context: BotContext) -> None:
     query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
     assert query is not None and who is not None
-    match = _ACTION.fullmatch(query.data or "")
-    if match is None:
+    parsed = dialog.record_action(update, _ACTION)
+    if parsed is None:
         await dialog.refuse(update, context, query.data)
         return
-    action, achievement_id, version = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    action, achievement_id, version = parsed[0], parsed[1], int(parsed[2] or 0)
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         card = await review.load(session, achievement_id)

@@ -188,6 +188,14 @@ async def _own(session: AsyncSession, who: Identity, achievement_id: int, versio
     return a
 
 
+async def _count(session: AsyncSession, a: Achievement, sign: int, now: dt.datetime, reports: int) -> None:
+    """Add (sign 1) or take out (sign -1) an achievement's jobs from its agency's totals."""
+    registered = a.jobs if a.rasad_registered else 0
+    await totals.add(
+        session, a.agency_id, a.year, a.created_on, sign * a.jobs, sign * registered, now, reports
+    )
+
+
 async def amend(
     db: Database,
     who: Identity,
@@ -217,29 +225,11 @@ async def amend(
         if jobs < codes:
             raise AnswerError("less_than_codes", codes=codes)
         before = snapshot(a)
-        await totals.add(
-            session,
-            a.agency_id,
-            a.year,
-            a.created_on,
-            -a.jobs,
-            -(a.jobs if a.rasad_registered else 0),
-            now,
-            reports=0,
-        )
+        await _count(session, a, -1, now, reports=0)
         a.created_on, a.jobs, a.sector, a.title = day, jobs, str(data["sector"]), str(data["title"])
         a.rasad_registered = bool(data.get("rasad"))
         a.tracking_code = str(data.get("tracking")) if a.rasad_registered and data.get("tracking") else None
-        await totals.add(
-            session,
-            a.agency_id,
-            a.year,
-            a.created_on,
-            a.jobs,
-            a.jobs if a.rasad_registered else 0,
-            now,
-            reports=0,
-        )
+        await _count(session, a, 1, now, reports=0)
         previous_status = a.status
         a.version, a.status, a.review_note, a.updated_at = a.version + 1, PENDING, None, now
         add_version(session, a, who.person_id, now)
@@ -263,16 +253,7 @@ async def withdraw(db: Database, who: Identity, achievement_id: int, version: in
     """Take back a report not yet approved: out of the totals, its national codes free to be counted again."""
     async with db.write() as session:
         a = await _own(session, who, achievement_id, version)
-        await totals.add(
-            session,
-            a.agency_id,
-            a.year,
-            a.created_on,
-            -a.jobs,
-            -(a.jobs if a.rasad_registered else 0),
-            now,
-            reports=-1,
-        )
+        await _count(session, a, -1, now, reports=-1)
         freed = await session.execute(delete(Beneficiary).where(Beneficiary.achievement_id == a.id))
         before = {**snapshot(a), "status": a.status, "version": a.version}
         a.status, a.updated_at = WITHDRAWN, now
