@@ -230,6 +230,9 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
                 )
                 code = code or 1
                 continue
+            if stats.unreachable:
+                print(f"{platform.name}: the Bot API became unreachable; the rest wait", file=sys.stderr)
+                code = code or 1
             print(
                 f"{platform.name}: sent {stats.sent}, skipped {stats.skipped}, blocked {stats.blocked}, "
                 f"failed {stats.failed}"

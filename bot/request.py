@@ -8,23 +8,35 @@
 - a gateway error (502, 503, 504: the messenger's edge, common on Iranian networks) is tried again after
   0.5, 1 and 2 seconds, so that "saved" still reaches a user whose report was just committed. A gateway
   that failed after delivering may make a message arrive twice: better than a confirmation lost.
-  getUpdates is left to PTB's polling loop, which retries on its own."""
+  getUpdates is left to PTB's polling loop, which retries on its own;
+- the messenger out of reach (no connection): a send raises Unreachable, which the reminder sender takes as
+  "stop for now", not as one message's failure; getUpdates tries again every 2 seconds, for as long as it
+  takes (PTB's own loop would wait up to 30 s between tries, so users would wait that long after the
+  network came back)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
+import httpx
+from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
 
+class Unreachable(NetworkError):
+    """No connection to the messenger's API: nothing was delivered."""
+
+
 class PlatformRequest(HTTPXRequest):
     backoff: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0, 30.0)
     gateway_backoff: tuple[float, ...] = (0.5, 1.0, 2.0)
+    reconnect_wait = 2.0
 
     def __init__(self, platform: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -32,6 +44,38 @@ class PlatformRequest(HTTPXRequest):
         self._streak = 0  # 429s without retry_after in a row
 
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if url.endswith("/getUpdates") and _long_poll(kwargs.get("request_data")):
+            return await self._poll(url, method, *args, **kwargs)
+        try:
+            return await self._once(url, method, *args, **kwargs)
+        except NetworkError as exc:
+            if isinstance(exc.__cause__, httpx.ConnectError):
+                raise Unreachable(str(exc)) from exc
+            raise
+
+    async def _poll(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        down_since: float | None = None
+        while True:
+            try:
+                result = await self._once(url, method, *args, **kwargs)
+            except NetworkError as exc:
+                if isinstance(exc, TimedOut) or not isinstance(exc.__cause__, httpx.TransportError):
+                    raise
+                if down_since is None:
+                    down_since = time.monotonic()
+                    log.warning(
+                        "%s unreachable (%s): polling again every %ss",
+                        self.platform,
+                        exc,
+                        self.reconnect_wait,
+                    )
+                await asyncio.sleep(self.reconnect_wait)
+                continue
+            if down_since is not None:
+                log.warning("%s reachable again after %.0f s", self.platform, time.monotonic() - down_since)
+            return result
+
+    async def _once(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         code, payload = await super().do_request(url, method, *args, **kwargs)
         if code in (502, 503, 504) and not url.endswith("/getUpdates"):
             for wait in self.gateway_backoff:
@@ -61,3 +105,10 @@ class PlatformRequest(HTTPXRequest):
         log.info("429 without retry_after (%s): waiting %ss", body.get("description"), wait)
         body["parameters"] = {**parameters, "retry_after": wait}
         return json.dumps(body).encode()
+
+
+def _long_poll(data: Any) -> bool:
+    """A polling call (PTB's last call on stopping has timeout 0: it must fail fast, not wait for the
+    network to come back)."""
+    parameters = getattr(data, "parameters", None) or {}
+    return bool(parameters.get("timeout"))

@@ -29,6 +29,7 @@ from handlers import (
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from locales import LOCALES
 from models import drafts, people
+from models.db import storage_fault
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +181,14 @@ async def forged_callback(update: Update, context: BotContext) -> None:
 async def on_error(update: object, context: BotContext) -> None:
     """Log with the update id; tell the user in their language; never show a traceback."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=context.error)
+    fault = storage_fault(context.error)
+    if fault is not None:  # the operator's problem, not a bug: one clear line, no traceback
+        log.error("update %s: the database is %s: %s", update_id, fault.replace("_", "-"), context.error)
+    else:
+        log.error("error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if context.identity is None and update.effective_user is not None:
+    if context.identity is None and update.effective_user is not None and fault != "unavailable":
         try:  # the error context is fresh: find the user's language again
             async with context.rt.db.session() as session:
                 context.identity = await people.load_identity(
@@ -193,6 +198,7 @@ async def on_error(update: object, context: BotContext) -> None:
             log.warning("could not load the identity for the error reply to update %s", update_id)
     try:
         await answer_callback(update)
-        await send(update, context, context.r("general.error", ref=context.r.code(update_id)))
+        key = f"general.storage_{fault}" if fault else "general.error"
+        await send(update, context, context.r(key, ref=context.r.code(update_id)))
     except TelegramError:
         log.warning("could not tell the user about the error in update %s", update_id)

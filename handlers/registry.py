@@ -1,6 +1,6 @@
 """Handler registration, apart from the logic. Groups run in order:
--2 the per-user flood limit, -1 identity (private chats only; who is talking), 0 commands, buttons and
-messages."""
+-3 the per-user flood limit, -2 identity (private chats only; who is talking), -1 a "saved" the user never
+got (the process stopped between saving and saying so), 0 commands, buttons and messages."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from handlers import (
     people,
     plans,
     ranking,
+    receipts,
     reminders,
     report,
     review,
@@ -40,8 +41,9 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(TypeHandler(Update, flood.check), group=-2)
-    app.add_handler(TypeHandler(Update, identity.load), group=-1)
+    app.add_handler(TypeHandler(Update, flood.check), group=-3)
+    app.add_handler(TypeHandler(Update, identity.load), group=-2)
+    app.add_handler(TypeHandler(Update, receipts.tell), group=-1)
 
     commands = {
         "start": onboarding.start,

@@ -14,6 +14,7 @@ from bot.config import Settings, parse_hhmm
 from bot.runtime import Runtime
 from jobs.sender import DrainStats, RateLimiter, Sender
 from models import schedule
+from models.db import storage_fault
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,12 @@ class Ticker:
             self._limiters[rt.platform] = limiter
         try:
             await tick(rt, bot, limiter=limiter)
-        except Exception:  # the next tick tries again; never kill the job
-            log.exception("reminder tick failed (%s)", rt.platform)
+        except Exception as exc:  # the next tick tries again; never kill the job
+            fault = storage_fault(exc)
+            if fault is not None:  # an operator's problem, said once per tick in one line
+                log.error("reminder tick (%s): the database is %s: %s", rt.platform, fault, exc)
+            else:
+                log.exception("reminder tick failed (%s)", rt.platform)
 
 
 def install(app: Application, targets: Targets) -> None:  # type: ignore[type-arg]

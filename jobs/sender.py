@@ -18,6 +18,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.render import Renderer
+from bot.request import Unreachable
 from bot.runtime import Runtime
 from handlers.common import split_text
 from jobs import notices, texts
@@ -81,6 +82,7 @@ class DrainStats:
     failed: int = 0
     blocked: int = 0
     retried: int = 0
+    unreachable: bool = False  # the drain stopped: the messenger could not be reached
     keys: list[str] = field(default_factory=list)
 
 
@@ -386,6 +388,10 @@ class Sender:
             if await self._finish(row, status="blocked", error=exc.message[:200]):
                 stats.blocked += 1
             return
+        except Unreachable:
+            # Nothing was delivered and the rest would fail alike: keep the row as it was, stop this drain.
+            await self._finish(row, status="pending")
+            raise
         except InvalidToken:
             # The token or API URL is wrong (Bale's per-recipient 404s arrive as 400s: bot/request.py).
             # Nothing can be sent; keep the rows for later, without hammering the API every tick.
@@ -427,7 +433,7 @@ class Sender:
         async with gate:
             try:
                 await self.send_one(row, stats)
-            except InvalidToken:
+            except (InvalidToken, Unreachable):
                 raise
             except Exception as exc:  # one bad row must not strand its batch
                 log.exception("outbox %s: unexpected error", row.id)
@@ -470,26 +476,33 @@ class Sender:
         stats = DrainStats()
         deadline = time.monotonic() + max_wait
         try:
-            while True:
-                rows = await self._prepare()
-                while rows:
-                    upcoming = asyncio.ensure_future(self._prepare())
-                    try:
-                        await self._send_batch(rows, stats)
-                    except BaseException:
-                        upcoming.cancel()
-                        await asyncio.gather(upcoming, return_exceptions=True)
-                        raise
-                    rows = await upcoming
-                if not wait_for_retries or time.monotonic() > deadline:
-                    return stats
-                waiting = await self._next_retry()
-                if waiting is None:
-                    return stats
-                await asyncio.sleep(min(max(waiting, 0.05), 5))
+            return await self._drain(stats, wait_for_retries, deadline)
+        except Unreachable as exc:
+            log.warning("%s unreachable; reminders wait for the next tick: %s", self.rt.platform, exc)
+            stats.unreachable = True
+            return stats
         finally:
             if self._held:  # a batch claimed ahead, or rows left by an error: back to the queue
                 await asyncio.shield(self._release())
+
+    async def _drain(self, stats: DrainStats, wait_for_retries: bool, deadline: float) -> DrainStats:
+        while True:
+            rows = await self._prepare()
+            while rows:
+                upcoming = asyncio.ensure_future(self._prepare())
+                try:
+                    await self._send_batch(rows, stats)
+                except BaseException:
+                    upcoming.cancel()
+                    await asyncio.gather(upcoming, return_exceptions=True)
+                    raise
+                rows = await upcoming
+            if not wait_for_retries or time.monotonic() > deadline:
+                return stats
+            waiting = await self._next_retry()
+            if waiting is None:
+                return stats
+            await asyncio.sleep(min(max(waiting, 0.05), 5))
 
     async def _next_retry(self) -> float | None:
         async with self.rt.db.session() as session:

@@ -15,7 +15,9 @@ _WRITE = "rasad_write"
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1].split("?", 1)[0]
-        if path and path != ":memory:":
+        if (
+            path and path != ":memory:" and not path.startswith("file:")
+        ):  # file: URIs (mode=ro) name their own
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _tune_sqlite(engine)
@@ -38,6 +40,52 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # A write that starts as a read would fail with "database is locked" on upgrade.
         immediate = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# What a database error means for the people using the bot: it cannot store anything now (read-only, disk
+# full) or cannot be reached (restarting). SQLite says so in its message, PostgreSQL in its SQLSTATE.
+_SQLITE_FAULTS = {
+    "readonly database": "read_only",
+    "disk is full": "full",
+    "unable to open database": "unavailable",
+}
+_PG_FAULTS = {
+    "25006": "read_only",  # a read-only transaction: a standby, or default_transaction_read_only
+    "53100": "full",  # disk full
+    "53200": "full",  # out of memory
+    "57P01": "unavailable",  # admin shutdown: the server is restarting
+    "57P02": "unavailable",  # crash shutdown
+    "57P03": "unavailable",  # cannot connect now: starting up
+    "08000": "unavailable",
+    "08003": "unavailable",
+    "08006": "unavailable",
+}
+
+
+def storage_fault(exc: BaseException | None) -> str | None:
+    """'read_only', 'full' or 'unavailable' when an error (or what caused it) is the database refusing
+    writes or out of reach; None for any other error."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ConnectionError) or type(exc).__name__ in _GONE:
+            return "unavailable"
+        if getattr(exc, "connection_invalidated", False):  # SQLAlchemy: the connection was lost
+            return "unavailable"
+        state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        if isinstance(state, str) and state in _PG_FAULTS:
+            return _PG_FAULTS[state]
+        if type(exc).__module__.startswith(("sqlite3", "sqlalchemy")) or "sqlite" in type(exc).__module__:
+            message = str(exc).lower()
+            for phrase, kind in _SQLITE_FAULTS.items():
+                if phrase in message:
+                    return kind
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return None
+
+
+# asyncpg's names for a connection lost or refused (its classes are not imported here: SQLite needs none)
+_GONE = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError"}
 
 
 class Database:

@@ -36,6 +36,7 @@ class Identity:
     scope_region_id: int | None
     locale: str | None
     blocked: bool = False  # a send failed with 403; any message from them proves they are back
+    receipt: int | None = None  # a saved report they have not been told of (accounts.pending_receipt)
 
 
 def _identities() -> Select[tuple[Account, Person, str | None]]:
@@ -71,6 +72,7 @@ def _identity(account: Account, person: Person, agency_name: str | None) -> Iden
         scope_region_id=person.scope_region_id,
         locale=person.locale,
         blocked=account.blocked_at is not None,
+        receipt=account.pending_receipt,
     )
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,7 @@ from models import audit, nationalcode, totals
 from models.db import Database
 from models.jalali import DateError, check_report_date
 from models.people import Identity
-from models.schema import SECTORS, Achievement, AchievementVersion, Beneficiary, Draft, utcnow
+from models.schema import SECTORS, Account, Achievement, AchievementVersion, Beneficiary, Draft, utcnow
 from models.textnorm import clean_text, strip_invisible, to_ascii_digits, visible_length
 
 JOBS_MIN, JOBS_MAX = 1, 100_000
@@ -233,6 +233,9 @@ async def submit(
             closed = await session.execute(delete(Draft).where(Draft.id == draft.id, Draft.token == token))
             if closed.rowcount != 1:
                 raise _Gone
+            await session.execute(
+                update(Account).where(Account.id == who.account_id).values(pending_receipt=achievement.id)
+            )
             return Submitted(achievement.id)
     except _Gone:
         return Submitted(None)
@@ -246,6 +249,16 @@ async def submit(
             taken = await counted_codes(session, int(draft.data.get("year", 0)), codes)
             draft.data = {**draft.data, "codes": [c for c in codes if c not in taken]}
             return Submitted(None, tuple(sorted(taken)))
+
+
+async def receipt_sent(db: Database, account_id: int, achievement_id: int) -> None:
+    """The user has been told their report was saved: nothing left to tell on their next message."""
+    async with db.write() as session:
+        await session.execute(
+            update(Account)
+            .where(Account.id == account_id, Account.pending_receipt == achievement_id)
+            .values(pending_receipt=None)
+        )
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,8 @@ class Account(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     blocked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the user blocked the bot (403)
+    # A report saved whose "saved" reply has not been sent yet (a crash in between): told on the next update.
+    pending_receipt: Mapped[int | None] = mapped_column(Integer)
 
 
 class Invite(Base):

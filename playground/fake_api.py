@@ -287,6 +287,13 @@ class ApiError(Exception):
         self.status, self.description, self.retry_after = status, description, retry_after
 
 
+def _cut(request: web.Request) -> web.Response:
+    """Close the connection without an answer: the client sees the server disconnect."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=503)
+
+
 def _bad(description: str) -> ApiError:
     return ApiError(400, f"Bad Request: {description}")
 
@@ -363,6 +370,10 @@ class FakeBotApi:
         self._allowed_updates: list[str] | None = None
         self._open_queries: set[str] = set()
         self._faults: dict[str, list[_Fault]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
+        self._stopped = asyncio.Event()
+        self.down = False  # unreachable: see go_down()
+        self.latency = 0.0  # seconds each call but getUpdates takes to be answered (a slow network)
         self._seq = 0
         self._counter = 0
         self._wake = asyncio.Event()
@@ -414,14 +425,17 @@ class FakeBotApi:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._closing = False
+        self._stopped.clear()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
+        self._site: web.TCPSite | None = site
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
         self._closing = True
+        self._stopped.set()
         self._notify()  # release pending long polls so cleanup does not wait for them
         if self._webhook_task is not None:
             self._webhook_task.cancel()
@@ -450,6 +464,28 @@ class FakeBotApi:
         if self.bale:
             retry_after = None  # Bale's 429s carry no retry_after
         self._faults.setdefault(method.lower(), []).append(_Fault(status, description, retry_after, times))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """The next call of `method` is received (the returned event is set) and never answered nor carried
+        out: the caller hangs there, as a process does when it is killed in that call."""
+        arrived = asyncio.Event()
+        self._holds[method.lower()] = arrived
+        return arrived
+
+    async def go_down(self) -> None:
+        """Unreachable until come_back(): new connections refused, calls on open connections cut unanswered
+        (those waiting in a long poll too), as when the network between the bot and the messenger fails."""
+        self.down = True
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+        self._notify()
+
+    async def come_back(self) -> None:
+        assert self._runner is not None
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        self._site, self.down = site, False
 
     def push_update(self, payload: dict[str, Any]) -> int:
         update_id = self._next_update_id
@@ -587,7 +623,16 @@ class FakeBotApi:
         requested = request.match_info["method"]
         name, handler = self._methods.get(requested.lower(), (requested, None))
         params, files = await self._read_params(request)
+        if self.down:
+            return _cut(request)
+        held = self._holds.pop(name.lower(), None)
+        if held is not None:
+            held.set()
+            await self._stopped.wait()  # never answered
+            return _cut(request)
         self.calls.append((name, {**params, **{k: vars(v) for k, v in files.items()}}))
+        if self.latency and name != "getUpdates":
+            await asyncio.sleep(self.latency)
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
@@ -612,6 +657,8 @@ class FakeBotApi:
             if err.retry_after is not None:
                 body["parameters"] = {"retry_after": err.retry_after}
             return web.json_response(body, status=err.status)
+        if self.down:  # went down while this call waited (a long poll): its answer never leaves
+            return _cut(request)
         return web.json_response({"ok": True, "result": result})
 
     async def _read_params(self, request: web.Request) -> tuple[Params, Files]:

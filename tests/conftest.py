@@ -75,6 +75,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+async def scalar_once(url: str, sql: str) -> Any:
+    """One query on an engine of its own (a test's eye on the database, the bot's pool untouched)."""
+    db = Database(url)
+    try:
+        async with db.engine.connect() as conn:
+            return (await conn.execute(text(sql))).scalar_one()
+    finally:
+        await db.dispose()
+
+
 @pytest.fixture
 async def database(db_url: str) -> AsyncIterator[Database]:
     db = Database(db_url)

@@ -265,13 +265,20 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
         )
         try:
             await send(update, context, text, main_menu(who, r, rt.settings.bot_ranking_public))
-            await close_keyboard(context, message if isinstance(message, Message) else None)
-        except TelegramError:
+        except TelegramError:  # kept pending: their next message is answered with it first (receipts.py)
             log.exception(
                 "update %s: achievement %s saved but the reply failed",
                 update.update_id,
                 result.achievement_id,
             )
+            return
+        try:
+            await reports.receipt_sent(rt.db, who.account_id, result.achievement_id)
+        except Exception:  # they were told; at worst they are told once more
+            log.warning(
+                "update %s: could not clear the receipt of %s", update.update_id, result.achievement_id
+            )
+        await close_keyboard(context, message if isinstance(message, Message) else None)
         return
     if result.conflicts:
         fresh = await _load(context)
@@ -497,7 +504,9 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
     assert message is not None
     r = context.r
     if draft.state in BUTTON_STEPS:
-        await _ask(update, context, draft, [r("report.use_buttons")])
+        # At the summary, say plainly that nothing is saved yet (after a restart the user may not know).
+        lead = r("report.not_saved_yet" if draft.state == "summary" else "report.use_buttons")
+        await _ask(update, context, draft, [lead])
         return True
     if draft.state == "codes" and message.document is not None:
         await _codes_from_file(update, context, draft)

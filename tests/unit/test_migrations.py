@@ -66,3 +66,52 @@ async def test_totals_are_back_filled_when_upgrading_a_populated_database(tmp_pa
     assert approved == 0
     assert totals == [(15, 8, 3)]
     assert [tuple(d)[1:] for d in days] == [(12, 5), (3, 3)]
+
+
+async def test_a_populated_database_of_the_previous_release_upgrades_without_loss(tmp_path):
+    """Demo data (agencies, people, reports, versions, totals, audit) and a linked account, taken back to
+    the previous release's schema and upgraded again: every row and value of that release is still there."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from models.db import Database
+    from models.migrate import alembic_config, upgrade
+    from models.schema import Account
+    from playground import demo
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'previous.db'}")
+    await upgrade(db.engine)
+    assert await demo.seed(db, 1405, dt.date(2026, 11, 29))
+    async with db.write() as session:
+        person_id = (await session.execute(text("SELECT min(id) FROM people"))).scalar_one()
+        session.add(Account(platform="telegram", platform_user_id=77, chat_id=77, person_id=person_id))
+
+    def downgrade(connection) -> None:  # type: ignore[no-untyped-def]
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+
+    async def snapshot() -> dict[str, list[dict[str, object]]]:
+        async with db.engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+            found = {}
+            for table in tables:
+                if table == "alembic_version":
+                    continue
+                rows = (await conn.execute(text(f"SELECT * FROM {table} ORDER BY 1"))).mappings().all()
+                found[table] = [dict(row) for row in rows]
+            return found
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(downgrade)
+    before = await snapshot()
+    assert sum(len(rows) for rows in before.values()) > 100  # a populated database
+    await upgrade(db.engine)
+    after = await snapshot()
+    await db.dispose()
+    assert set(before) <= set(after)
+    for table, rows in before.items():
+        kept = [{column: row[column] for column in (rows[0] if rows else {})} for row in after[table]]
+        assert kept == rows, table

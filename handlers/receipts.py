@@ -1,0 +1,47 @@
+"""A report saved whose "saved" reply never left (the process stopped in between): the user's next update,
+whatever it is, is answered first with what was saved, so nobody reports the same jobs twice."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from handlers.common import send
+from models import reports
+from models.schema import Achievement
+
+log = logging.getLogger(__name__)
+
+
+async def tell(update: Update, context: BotContext) -> None:
+    who = context.identity
+    if who is None or who.receipt is None:
+        return
+    rt, r = context.rt, context.r
+    async with rt.db.session() as session:
+        achievement = await session.get(Achievement, who.receipt)
+    if achievement is not None and achievement.person_id == who.person_id:
+        text = (
+            r("report.saved_late")
+            + "\n"
+            + r(
+                "report.saved",
+                ref=r.code(achievement.id),
+                jobs=achievement.jobs,
+                sector=r.raw(f"sectors.{achievement.sector}"),
+                title=achievement.title,
+            )
+        )
+        try:
+            await send(update, context, text)
+        except TelegramError:
+            log.warning(
+                "update %s: could not tell of saved report %s; next time", update.update_id, who.receipt
+            )
+            return
+    await reports.receipt_sent(rt.db, who.account_id, who.receipt)
+    context.identity = dataclasses.replace(who, receipt=None)
