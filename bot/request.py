@@ -33,6 +33,12 @@ class Unreachable(NetworkError):
     """No connection to the messenger's API: nothing was delivered."""
 
 
+# No connection was made, so nothing was sent (PTB reports a connect timeout as TimedOut, from it).
+_NOT_CONNECTED = (httpx.ConnectError, httpx.ConnectTimeout)
+# The network between the bot and the messenger failing; a proxy or protocol error is not waited out.
+_CUT_OFF = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
 class PlatformRequest(HTTPXRequest):
     backoff: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0, 30.0)
     gateway_backoff: tuple[float, ...] = (0.5, 1.0, 2.0)
@@ -49,7 +55,7 @@ class PlatformRequest(HTTPXRequest):
         try:
             return await self._once(url, method, *args, **kwargs)
         except NetworkError as exc:
-            if isinstance(exc.__cause__, httpx.ConnectError):
+            if isinstance(exc.__cause__, _NOT_CONNECTED):
                 raise Unreachable(str(exc)) from exc
             raise
 
@@ -59,7 +65,7 @@ class PlatformRequest(HTTPXRequest):
             try:
                 result = await self._once(url, method, *args, **kwargs)
             except NetworkError as exc:
-                if isinstance(exc, TimedOut) or not isinstance(exc.__cause__, httpx.TransportError):
+                if isinstance(exc, TimedOut) or not isinstance(exc.__cause__, _CUT_OFF):
                     raise
                 if down_since is None:
                     down_since = time.monotonic()

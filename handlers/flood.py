@@ -55,7 +55,7 @@ class FloodGate:
 
 
 async def check(update: Update, context: BotContext) -> None:
-    """Group -2: an update the processor marked over the limit is answered once, then stops there."""
+    """Group -3: an update the processor marked over the limit is answered once, then stops there."""
     processor = context.application.update_processor
     dropped: set[int] = getattr(processor, "dropped", set())
     if update.update_id in dropped:

@@ -22,9 +22,11 @@ async def tell(update: Update, context: BotContext) -> None:
     if who is None or who.receipt is None:
         return
     rt, r = context.rt, context.r
+    told: set[tuple[int, int]] = context.bot_data.setdefault("receipts_told", set())
+    key = (who.account_id, who.receipt)
     async with rt.db.session() as session:
         achievement = await session.get(Achievement, who.receipt)
-    if achievement is not None and achievement.person_id == who.person_id:
+    if key not in told and achievement is not None and achievement.person_id == who.person_id:
         text = (
             r("report.saved_late")
             + "\n"
@@ -43,5 +45,11 @@ async def tell(update: Update, context: BotContext) -> None:
                 "update %s: could not tell of saved report %s; next time", update.update_id, who.receipt
             )
             return
-    await reports.receipt_sent(rt.db, who.account_id, who.receipt)
+        told.add(key)  # while the database refuses the write below: told once, not on every update
     context.identity = dataclasses.replace(who, receipt=None)
+    try:
+        await reports.receipt_sent(rt.db, who.account_id, who.receipt)
+    except Exception:  # the update goes on; the mark is written on a later one
+        log.warning("update %s: could not clear the receipt of %s", update.update_id, who.receipt)
+        return
+    told.discard(key)

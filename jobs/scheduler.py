@@ -80,7 +80,9 @@ class Ticker:
         except Exception as exc:  # the next tick tries again; never kill the job
             fault = storage_fault(exc)
             if fault is not None:  # an operator's problem, said once per tick in one line
-                log.error("reminder tick (%s): the database is %s: %s", rt.platform, fault, exc)
+                log.error(
+                    "reminder tick (%s): the database is %s: %s", rt.platform, fault.replace("_", "-"), exc
+                )
             else:
                 log.exception("reminder tick failed (%s)", rt.platform)
 

@@ -176,6 +176,9 @@ class Sender:
         self._marking: asyncio.Task[None] | None = None
         self._mark_error: BaseException | None = None
         self._rendered: dict[int, Rendered | Exception | None] = {}
+        # Set when a connection was refused: sends not yet begun stop, those in flight finish (cancelling
+        # one that may have been delivered would send it again), then the drain ends.
+        self._unreachable: Unreachable | None = None
 
     async def _claim(self) -> list[Outbox]:
         """Claim a batch: due by the bot's clock; retries and leases by the wall clock."""
@@ -353,6 +356,8 @@ class Sender:
         return row.due_at.astimezone(tz).date() < self.rt.today()
 
     async def send_one(self, row: Outbox, stats: DrainStats) -> None:
+        if self._unreachable is not None:
+            return  # given back with the batch
         if self._stale(row):
             log.info("outbox %s (%s): skipped, its day has passed", row.id, row.key)
             if await self._finish(row, status="skipped", error="stale"):
@@ -371,6 +376,8 @@ class Sender:
                     log.info("outbox %s: taken over by another sender after a lease expired", row.id)
                     return
                 await self.limiter.wait(chat_id)
+                if self._unreachable is not None and index == 0:
+                    return  # not begun: given back with the batch
                 markup = keyboard if index == len(parts) - 1 else None
                 await self.bot.send_message(chat_id, part, parse_mode=r.parse_mode, reply_markup=markup)
         except RetryAfter as exc:
@@ -388,10 +395,11 @@ class Sender:
             if await self._finish(row, status="blocked", error=exc.message[:200]):
                 stats.blocked += 1
             return
-        except Unreachable:
+        except Unreachable as exc:
             # Nothing was delivered and the rest would fail alike: keep the row as it was, stop this drain.
+            self._unreachable = self._unreachable or exc
             await self._finish(row, status="pending")
-            raise
+            return
         except InvalidToken:
             # The token or API URL is wrong (Bale's per-recipient 404s arrive as 400s: bot/request.py).
             # Nothing can be sent; keep the rows for later, without hammering the API every tick.
@@ -433,7 +441,7 @@ class Sender:
         async with gate:
             try:
                 await self.send_one(row, stats)
-            except (InvalidToken, Unreachable):
+            except InvalidToken:
                 raise
             except Exception as exc:  # one bad row must not strand its batch
                 log.exception("outbox %s: unexpected error", row.id)
@@ -453,6 +461,8 @@ class Sender:
         tasks = [asyncio.ensure_future(self._guarded(row, stats, gate)) for row in rows]
         try:
             await asyncio.gather(*tasks)
+            if self._unreachable is not None:
+                raise self._unreachable
         finally:
             # On an error (a refused token) or a cancellation: stop the other sends, then settle.
             for task in [*tasks, renewing]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,7 +53,6 @@ _SQLITE_FAULTS = {
 _PG_FAULTS = {
     "25006": "read_only",  # a read-only transaction: a standby, or default_transaction_read_only
     "53100": "full",  # disk full
-    "53200": "full",  # out of memory
     "57P01": "unavailable",  # admin shutdown: the server is restarting
     "57P02": "unavailable",  # crash shutdown
     "57P03": "unavailable",  # cannot connect now: starting up
@@ -68,6 +68,8 @@ def storage_fault(exc: BaseException | None) -> str | None:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
+        if type(exc).__module__.startswith(_MESSENGER_SIDE):
+            return None  # a Bot API call failed: whatever lies under it (a refused socket) is not ours
         if isinstance(exc, ConnectionError) or type(exc).__name__ in _GONE:
             return "unavailable"
         if getattr(exc, "connection_invalidated", False):  # SQLAlchemy: the connection was lost
@@ -75,17 +77,19 @@ def storage_fault(exc: BaseException | None) -> str | None:
         state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
         if isinstance(state, str) and state in _PG_FAULTS:
             return _PG_FAULTS[state]
-        if type(exc).__module__.startswith(("sqlite3", "sqlalchemy")) or "sqlite" in type(exc).__module__:
+        if isinstance(exc, sqlite3.Error):  # its own message only (a wrapper's holds the statement's values)
             message = str(exc).lower()
             for phrase, kind in _SQLITE_FAULTS.items():
                 if phrase in message:
                     return kind
-        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+        context = None if exc.__suppress_context__ else exc.__context__
+        exc = getattr(exc, "orig", None) or exc.__cause__ or context
     return None
 
 
 # asyncpg's names for a connection lost or refused (its classes are not imported here: SQLite needs none)
 _GONE = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError"}
+_MESSENGER_SIDE = ("telegram", "httpx", "httpcore")
 
 
 class Database:

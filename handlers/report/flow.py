@@ -504,8 +504,10 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
     assert message is not None
     r = context.r
     if draft.state in BUTTON_STEPS:
-        # At the summary, say plainly that nothing is saved yet (after a restart the user may not know).
-        lead = r("report.not_saved_yet" if draft.state == "summary" else "report.use_buttons")
+        # At a new report's summary, say plainly that nothing is saved yet (after a restart the user may not
+        # know). A correction's summary ends in Resubmit: the report itself stands meanwhile.
+        new_summary = draft.state == "summary" and not draft.data.get("amend")
+        lead = r("report.not_saved_yet" if new_summary else "report.use_buttons")
         await _ask(update, context, draft, [lead])
         return True
     if draft.state == "codes" and message.document is not None:

@@ -6,6 +6,7 @@ continues from its last saved step."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shutil
 import sqlite3
 import subprocess
@@ -13,16 +14,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text, update
 
+from jobs import scheduler
 from models.db import Database
+from models.schema import Account, Achievement
 from tests.conftest import PG_URL, scalar_once
 from tests.e2e.conftest import Harness, join
+from tests.e2e.test_reminders import at
 from tests.e2e.test_status_ranking import file_report
 
 READ_ONLY = "پایگاه دادهٔ ربات فعلاً فقط‌خواندنی است"
 FULL = "فضای ذخیره‌سازی سرور ربات پر است"
 GENERIC = "متأسفانه خطایی پیش آمد"
+SAVED_LATE = "پیش از وقفه‌ای در کار ربات ثبت شده بود"
 
 
 def sqlite_path(url: str) -> Path:
@@ -52,15 +57,23 @@ async def test_a_read_only_database_file_answers_clearly_serves_reads_and_loses_
         rep = await join(harness, 501, "09121111111")
         await file_report(rep, "14")
         await start_report(rep)  # a draft waits for the number of jobs
+        async with harness.db.write() as s:  # as if "saved" had never left (tests/e2e/test_crashes.py)
+            await s.execute(
+                update(Account).values(pending_receipt=select(func.min(Achievement.id)).scalar_subquery())
+            )
         await harness.stop()
         # The file opened read-only, as SQLite does when the service's user may not write it.
         await harness.start(DATABASE_URL=f"sqlite+aiosqlite:///file:{sqlite_path(db_url)}?mode=ro&uri=true")
         caplog.clear()
+        reply = await rep.send("/status")  # reads go on; the receipt is told, though it cannot be marked
+        assert SAVED_LATE in reply.text and "محقق‌شده: ۱۴" in reply.text and READ_ONLY not in reply.text
         reply = await rep.send("۲۰")
-        assert READ_ONLY in reply.text and GENERIC not in reply.text
-        assert "محقق‌شده: ۱۴" in (await rep.send("/status")).text  # reads go on
+        assert READ_ONLY in reply.text and GENERIC not in reply.text and SAVED_LATE not in reply.text
         assert "جهاد کشاورزی مشهد" in (await rep.send("/ranking")).text
+        harness.clock.now = at(dt.date(2027, 3, 13))  # a milestone is due: the tick has rows to store
+        await scheduler.Ticker(lambda: [(harness.rt, harness.app.bot)])()  # as the JobQueue runs it
         logged = [r for r in caplog.records if "the database is read-only" in r.getMessage()]
+        assert any("reminder tick" in r.getMessage() for r in logged)
         assert logged and all(r.exc_info is None for r in logged)  # one line each, no traceback
         # Writable again: the report goes on from the step it had reached.
         await harness.restart(DATABASE_URL=db_url)

@@ -65,3 +65,12 @@ async def test_an_unreachable_api_then_a_slow_one_loses_and_doubles_nothing(bot,
     assert [len(received(bot, each.chat_id, "⏰")) for each in reps] == [1] * 5
     notes = [r.getMessage() for r in caplog.records if r.name == "bot.request"]
     assert any("unreachable" in n for n in notes) and any("reachable again" in n for n in notes)
+
+
+async def test_the_bot_stops_within_seconds_while_the_api_is_out_of_reach(bot, api):
+    await api.go_down()
+    await asyncio.sleep(0.5)  # polling has met the outage
+    try:
+        await asyncio.wait_for(bot.stop(), 15)  # PTB's last getUpdates on stopping is not waited out
+    finally:
+        await api.come_back()

@@ -1,8 +1,11 @@
 import sqlite3
 
+import httpx
 import pytest
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from telegram.error import NetworkError
 
+from bot.request import PlatformRequest, Unreachable
 from models.db import storage_fault
 
 
@@ -28,6 +31,8 @@ def wrapped(orig: BaseException) -> DBAPIError:
         (wrapped(sqlite3.OperationalError("no such table: people")), None),
         (wrapped(PgError("23505")), None),  # a unique violation is a bug or a race, not storage
         (ValueError("bad"), None),
+        # A unique violation whose values happen to read like a storage fault is still not one.
+        (IntegrityError("INSERT", ("my disk is full",), sqlite3.IntegrityError("UNIQUE failed")), None),
         (None, None),
     ],
 )
@@ -43,3 +48,20 @@ def test_a_fault_behind_another_error_is_found():
             raise RuntimeError("while saving") from inner
     except RuntimeError as outer:
         assert storage_fault(outer) == "full"
+
+
+async def test_the_messenger_out_of_reach_is_not_a_database_fault():
+    """A refused or reset connection to the Bot API has an OSError deep in its chain: not the database's."""
+    request = PlatformRequest("telegram", connection_pool_size=1)
+    await request.initialize()
+    try:
+        with pytest.raises(Unreachable) as refused:
+            await request.post("http://127.0.0.1:9/bot1:x/sendMessage", None)
+    finally:
+        await request.shutdown()
+    assert isinstance(refused.value.__cause__.__cause__, httpx.ConnectError)  # ... an OSError under it
+    assert storage_fault(refused.value) is None
+    reset = NetworkError("httpx.ReadError: reset")
+    reset.__cause__ = httpx.ReadError("reset")
+    reset.__cause__.__cause__ = ConnectionResetError(104, "Connection reset by peer")
+    assert storage_fault(reset) is None

@@ -19,10 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.add_column(sa.Column("pending_receipt", sa.Integer(), nullable=True))
+    op.add_column("accounts", sa.Column("pending_receipt", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("pending_receipt")
+    # A plain DROP COLUMN (SQLite 3.35+): a batch rebuild would drop the table, and with it, through
+    # ON DELETE CASCADE, every draft and outbox row of its accounts.
+    op.drop_column("accounts", "pending_receipt")
