@@ -113,6 +113,9 @@ def limited(source: Path, folder: Path, window: float) -> None:
         f"  duplicates {stats['duplicates']}; marked sent {marked:,} (received but not yet marked at the "
         f"kill: {in_window - marked}); rows that met a 429: {rejected}"
     )
+    slow = [(second, n) for second, n in enumerate(stats["per_second"][: int(window)]) if n < 25]
+    if slow:
+        print("  seconds under 25 messages (second: count): " + ", ".join(f"{s}: {n}" for s, n in slow))
     assert marked <= in_window, "a row marked sent never reached the server"
 
 

@@ -50,6 +50,9 @@ class RateLimiter:
         # holds the actual sends to the rate over any second, as a server counting them would.
         self._window: collections.deque[float] = collections.deque(maxlen=max(int(rate), 1))
         self._window_lock = asyncio.Lock()
+        # A send leaves here some milliseconds before the server counts it, not always the same number: the
+        # window is held that much longer than a second (2%, as the pacing), and more after each 429.
+        self.margin = 0.02
 
     async def wait(self, chat_id: int) -> None:
         async with self._lock:
@@ -64,13 +67,17 @@ class RateLimiter:
             await asyncio.sleep(held)
         async with self._window_lock:
             window = self._window
-            if len(window) == window.maxlen and (wait := window[0] + 1.0 - time.monotonic()) > 0:
+            if (
+                len(window) == window.maxlen
+                and (wait := window[0] + 1.0 + self.margin - time.monotonic()) > 0
+            ):
                 await asyncio.sleep(wait)
             window.append(time.monotonic())
 
     def pause(self, seconds: float) -> None:
         """A 429 applies to the whole bot: hold every send, those already waiting for their slot too."""
         until = time.monotonic() + seconds
+        self.margin = min(self.margin + 0.02, 0.15)
         self._next = max(self._next, until)
         self._paused_until = max(self._paused_until, until)
 
@@ -270,8 +277,9 @@ class Sender:
             self._renewed_at = time.monotonic()
 
     async def _renew_forever(self) -> None:
-        """While a batch is out, keep its lease fresh even when no send happens (429 pauses, slow pacing)."""
-        period = self.rt.settings.outbox_lease_seconds / 3
+        """While a batch is out, keep its lease fresh even when no send happens (429 pauses, slow pacing).
+        Sooner than a send would find it due (lease / 3), so that sends never stop to renew it."""
+        period = self.rt.settings.outbox_lease_seconds / 4
         while True:
             await asyncio.sleep(period)
             await self._renew()

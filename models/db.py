@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -103,6 +104,7 @@ class Database:
         self._write = async_sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
         )
+        self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     def session(self) -> AsyncSession:
         """For reads (and writes that tolerate a retry)."""
@@ -110,9 +112,22 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction: committed on success, rolled back on error."""
-        async with self._write() as session, session.begin():
-            yield session
+        """A write transaction: committed on success, rolled back on error. On SQLite, one at a time per
+        process: writers queue here and start the moment the last one commits, where SQLite's own busy
+        handler would put them to sleep in steps of up to 100 ms (other processes still meet it)."""
+        if not self.is_sqlite:
+            async with self._write() as session, session.begin():
+                yield session
+            return
+        async with self._writer_lock():
+            async with self._write() as session, session.begin():
+                yield session
+
+    def _writer_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._writer is None or self._writer[0] is not loop:  # a lock serves one event loop
+            self._writer = (loop, asyncio.Lock())
+        return self._writer[1]
 
     async def dispose(self) -> None:
         await self.engine.dispose()

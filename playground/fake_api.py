@@ -1115,7 +1115,18 @@ def stats(api: FakeBotApi) -> dict[str, Any]:
         "chars": api.sent_chars,
         "first": times[0] if times else None,
         "last": times[-1] if times else None,
+        "per_second": _per_second(times),
     }
+
+
+def _per_second(times: list[float]) -> list[int]:
+    """Messages accepted in each whole second since the first (where a fan-out stalled)."""
+    counts: list[int] = []
+    for t in times:
+        second = int(t - times[0])
+        counts.extend([0] * (second + 1 - len(counts)))
+        counts[second] += 1
+    return counts
 
 
 async def _serve(args: argparse.Namespace) -> None:
