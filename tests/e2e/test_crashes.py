@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from models.schema import Account, Agency, AuditEvent, Draft
@@ -117,6 +118,7 @@ async def test_killed_after_the_commit_the_report_stands_and_the_next_message_sa
 ROUNDS = int(os.environ.get("CRASH_ROUNDS", "3"))
 
 
+@pytest.mark.parametrize("platform", ["telegram"], indirect=True)  # the process's faults, not the messenger's
 async def test_killed_at_random_moments_of_a_confirm_it_is_all_or_nothing_and_told(bot, api, tmp_path):
     """Kills 0 to 200 ms after the press reaches a polling bot process: before, inside and after the
     transaction and the replies. CRASH_ROUNDS sets how many (3 in `make test`). Then the user writes."""

@@ -10,6 +10,7 @@ import logging
 import os
 import time
 
+import pytest
 from sqlalchemy import select
 
 from models.schema import Outbox
@@ -21,6 +22,7 @@ from tests.e2e.test_status_ranking import file_report
 OUTAGE = float(os.environ.get("OUTAGE_SECONDS", "3"))
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the network's faults, not the database's
 async def test_an_unreachable_api_then_a_slow_one_loses_and_doubles_nothing(bot, api, caplog):
     caplog.set_level(logging.WARNING, logger="bot.request")
     reps = await _planned_milestone(bot, 5)  # five milestone reminders due
