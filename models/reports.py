@@ -149,6 +149,22 @@ def version_data(a: Achievement) -> dict[str, Any]:
     }
 
 
+def add_version(
+    session: AsyncSession, a: Achievement, person_id: int, now: dt.datetime, note: str | None = None
+) -> None:
+    """Keep the achievement as it now stands, under its current version number."""
+    session.add(
+        AchievementVersion(
+            achievement_id=a.id,
+            version=a.version,
+            person_id=person_id,
+            data=version_data(a),
+            note=note,
+            created_at=now,
+        )
+    )
+
+
 async def submit(
     db: Database, who: Identity, draft_id: int, token: str, today: dt.date, now: dt.datetime | None = None
 ) -> Submitted:
@@ -193,15 +209,7 @@ async def submit(
             session.add(achievement)
             await session.flush()
             await _insert_beneficiaries(session, achievement.id, year, codes, data.get("details") or {})
-            session.add(
-                AchievementVersion(
-                    achievement_id=achievement.id,
-                    version=1,
-                    person_id=who.person_id,
-                    data=version_data(achievement),
-                    created_at=achievement.created_at or now or utcnow(),
-                )
-            )
+            add_version(session, achievement, who.person_id, achievement.created_at or now or utcnow())
             await totals.add(
                 session,
                 who.agency_id,
@@ -331,15 +339,7 @@ async def _add_beneficiaries(
             achievement.jobs, achievement.updated_at = after, now
             # A new version: a review of the old figure is refused, never applied to the new one.
             achievement.version += 1
-            session.add(
-                AchievementVersion(
-                    achievement_id=achievement.id,
-                    version=achievement.version,
-                    person_id=who.person_id,
-                    data=version_data(achievement),
-                    created_at=now,
-                )
-            )
+            add_version(session, achievement, who.person_id, now)
             delta = after - before
             await totals.add(
                 session,

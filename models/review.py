@@ -16,7 +16,7 @@ from models.db import Database
 from models.jalali import DateError, check_report_date
 from models.obstacles import NotAllowed, check_text, may_see
 from models.people import Identity
-from models.reports import AnswerError
+from models.reports import AnswerError, add_version
 from models.reports import version_data as snapshot
 from models.schema import SECTORS, Achievement, AchievementVersion, Agency, Attachment, Beneficiary, Person
 from models.stats import Scope
@@ -24,21 +24,6 @@ from models.stats import Scope
 PENDING, APPROVED, RETURNED, WITHDRAWN = "reported", "approved", "returned", "withdrawn"
 EDITABLE = (PENDING, RETURNED)
 REASON_MIN, REASON_MAX = 3, 1000
-
-
-def add_version(
-    session: AsyncSession, a: Achievement, person_id: int, now: dt.datetime, note: str | None = None
-) -> None:
-    session.add(
-        AchievementVersion(
-            achievement_id=a.id,
-            version=a.version,
-            person_id=person_id,
-            data=snapshot(a),
-            note=note,
-            created_at=now,
-        )
-    )
 
 
 @dataclass(frozen=True)

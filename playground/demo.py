@@ -12,8 +12,8 @@ from models import audit, totals
 from models.db import Database
 from models.importer import import_rows
 from models.jalali import year_start
-from models.reports import version_data
-from models.schema import SECTORS, Achievement, AchievementVersion, Agency, Person
+from models.reports import add_version
+from models.schema import SECTORS, Achievement, Agency, Person
 
 PROVINCE, COUNTY = "خراسان رضوی", "نیشابور"
 AGENCIES = [
@@ -101,15 +101,7 @@ async def _achievements(db: Database, year: int, today: dt.date) -> None:
                 await totals.add(
                     session, achievement.agency_id, year, day, jobs, jobs if registered else 0, at
                 )
-                session.add(
-                    AchievementVersion(
-                        achievement_id=achievement.id,
-                        version=1,
-                        person_id=achievement.person_id,
-                        data=version_data(achievement),
-                        created_at=at,
-                    )
-                )
+                add_version(session, achievement, achievement.person_id, at)
                 audit.record(
                     session,
                     actor="playground:demo",
