@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from models import holidays
@@ -27,6 +28,8 @@ def received(bot, chat_id: int, marker: str) -> list[str]:
     ]
 
 
+# A year of ticks is the calendar's test; the other reminder tests cover the queries on PostgreSQL.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_a_year_of_milestones_on_working_days_with_a_holiday(bot):
     maryam = await join(bot, *MARYAM)
     await holidays.add(bot.db, dt.date(2027, 3, 20), "۲۹ اسفند", "test")
