@@ -4,10 +4,11 @@ two in all, to check that they run); without it, the figures the README records 
 import asyncio
 import sys
 
-from benchmarks import beneficiaries, conversation, fanout, footprint, ranking
+from benchmarks import beneficiaries, conversation, fanout, footprint, ranking, transport
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
+    asyncio.run(transport.main())
     asyncio.run(beneficiaries.main())
     asyncio.run(ranking.main(100_000 if quick else 1_000_000, 10, 15 if quick else 30))
     asyncio.run(conversation.main([20, 50] if quick else [50, 500]))

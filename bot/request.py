@@ -22,9 +22,10 @@ import logging
 import time
 from typing import Any
 
-import httpx
+import aiohttp
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest
+
+from bot.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,13 @@ class Unreachable(NetworkError):
     """No connection to the messenger's API: nothing was delivered."""
 
 
-# No connection was made, so nothing was sent (PTB reports a connect timeout as TimedOut, from it).
-_NOT_CONNECTED = (httpx.ConnectError, httpx.ConnectTimeout)
-# The network between the bot and the messenger failing; a proxy or protocol error is not waited out.
-_CUT_OFF = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+# No connection was made, so nothing was sent (a connect timeout arrives as TimedOut, from it).
+_NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+# The network between the bot and the messenger failing (refused, reset, closed mid-answer).
+_CUT_OFF = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)
 
 
-class PlatformRequest(HTTPXRequest):
+class PlatformRequest(AiohttpRequest):
     backoff: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0, 30.0)
     gateway_backoff: tuple[float, ...] = (0.5, 1.0, 2.0)
     reconnect_wait = 2.0

@@ -90,7 +90,7 @@ def storage_fault(exc: BaseException | None) -> str | None:
 
 # asyncpg's names for a connection lost or refused (its classes are not imported here: SQLite needs none)
 _GONE = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError"}
-_MESSENGER_SIDE = ("telegram", "httpx", "httpcore")
+_MESSENGER_SIDE = ("telegram", "aiohttp", "httpx", "httpcore")
 
 
 class Database:

@@ -1,6 +1,6 @@
 import sqlite3
 
-import httpx
+import aiohttp
 import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from telegram.error import NetworkError
@@ -59,9 +59,9 @@ async def test_the_messenger_out_of_reach_is_not_a_database_fault():
             await request.post("http://127.0.0.1:9/bot1:x/sendMessage", None)
     finally:
         await request.shutdown()
-    assert isinstance(refused.value.__cause__.__cause__, httpx.ConnectError)  # ... an OSError under it
+    assert isinstance(refused.value.__cause__.__cause__, aiohttp.ClientConnectorError)  # an OSError
     assert storage_fault(refused.value) is None
-    reset = NetworkError("httpx.ReadError: reset")
-    reset.__cause__ = httpx.ReadError("reset")
+    reset = NetworkError("aiohttp.ClientOSError: reset")
+    reset.__cause__ = aiohttp.ClientOSError(104, "reset")
     reset.__cause__.__cause__ = ConnectionResetError(104, "Connection reset by peer")
     assert storage_fault(reset) is None
