@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,12 +16,32 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class LastQuestions:
+    """Each open conversation's last question (its message id), in this process's memory for the newest
+    `size` conversations: a typed answer takes that question's buttons away. It was kept in the draft, which
+    cost a second write on every step; after a restart the old buttons simply stay (a press on one is
+    answered as a past step's)."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._ids: OrderedDict[tuple[int, str], tuple[str, int]] = OrderedDict()
+
+    def swap(self, account_id: int, kind: str, token: str, message_id: int) -> int | None:
+        """Remember this question; the one it follows in the same draft (same token), if known."""
+        before = self._ids.pop((account_id, kind), None)
+        self._ids[(account_id, kind)] = (token, message_id)
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return before[1] if before is not None and before[0] == token else None
+
+
 @dataclass
 class Runtime:
     settings: Settings
     db: Database
     clock: Callable[[], dt.datetime] = field(default=system_clock)
     platform: str = ""  # the messenger this runtime serves; "" = the first configured one
+    questions: LastQuestions = field(default_factory=LastQuestions)
 
     def __post_init__(self) -> None:
         if not self.platform:

@@ -81,8 +81,7 @@ async def ask(
     if lead:
         text = context.r.join([*lead, Markup(""), text])
     message = await send(update, context, text, keyboard)
-    previous = draft.data.get("_msg")
-    await drafts.save(context.rt.db, draft, draft.state, {**draft.data, "_msg": message.message_id})
+    previous = context.rt.questions.swap(draft.account_id, draft.kind, draft.token, message.message_id)
     if previous and previous != message.message_id and update.callback_query is None:
         try:
             await context.bot.edit_message_reply_markup(message.chat_id, previous, reply_markup=None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import Database
@@ -34,14 +34,19 @@ async def start(
 
 
 async def save(db: Database, draft: Draft, state: str, data: dict[str, Any]) -> bool:
-    """Store the next state; False when the draft vanished meanwhile (confirmed or cancelled)."""
+    """Store the next state; False when the draft vanished meanwhile (confirmed or cancelled). One UPDATE,
+    checked by its row count: a step's write is on every conversation's hot path."""
     async with db.write() as session:
-        current = await session.get(Draft, draft.id)
-        if current is None or current.token != draft.token:
+        result = await session.execute(
+            update(Draft)
+            .where(Draft.id == draft.id, Draft.token == draft.token)
+            .values(state=state, data=dict(data))
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:
             return False
-        current.state, current.data = state, dict(data)
-        draft.state, draft.data = state, dict(data)
-        return True
+    draft.state, draft.data = state, dict(data)
+    return True
 
 
 async def drop(db: Database, account_id: int, kind: str) -> bool:

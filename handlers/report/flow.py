@@ -45,9 +45,7 @@ async def _ask(update: Update, context: BotContext, draft: Draft, lead: list[Mar
     if lead:
         text = context.r.join([*lead, Markup(""), text])
     message = await send(update, context, text, keyboard)
-    previous = draft.data.get("_msg")
-    data = {**draft.data, "_msg": message.message_id}
-    await drafts.save(context.rt.db, draft, draft.state, data)
+    previous = context.rt.questions.swap(draft.account_id, draft.kind, draft.token, message.message_id)
     if previous and previous != message.message_id and update.callback_query is None:
         # The old question's buttons would only invite stale presses.
         await _strip_buttons(context, message.chat_id, previous)

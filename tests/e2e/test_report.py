@@ -72,6 +72,20 @@ def api_buttons(bot, user):
     return message.inline_buttons if message else []
 
 
+async def test_a_typed_answer_takes_the_old_questions_buttons_away(bot):
+    rep = await join(bot, *MARYAM)
+    await reach_jobs(bot, rep)
+    date_question = await rep.send("۱۲")
+    assert "امروز" in date_question.buttons
+    title_question = await rep.send("۱۴۰۵/۹/۲")
+    assert "عنوان طرح" in title_question.text
+    asked = next(m for m in date_question if m.kind == "message")
+    stored = bot.api.messages[(asked.chat_id, asked.message_id)]
+    assert not (stored.get("reply_markup") or {}).get("inline_keyboard")  # "today" can no longer be pressed
+    edits = [m for m in title_question if m.kind != "message"]
+    assert [m.message_id for m in edits] == [asked.message_id]  # that question only
+
+
 async def reach_jobs(bot, rep):
     await rep.send("/report")
     await rep.press("خدمات")
