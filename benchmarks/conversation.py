@@ -136,8 +136,9 @@ class Users:
             await self.step(user, self.api.message_update(user, f"پیام {word}"))
 
 
-async def run(url: str | None, users_n: int) -> tuple[float, float, float]:
-    """(updates per second, p50 ms, p99 ms) for N users against the bot (url) or the echo bot (None)."""
+async def run(url: str | None, users_n: int) -> tuple[float, float, float, float]:
+    """(updates per second, p50 ms, p99 ms, the bot's CPU ms per update) for N users against the bot (url)
+    or the echo bot (None)."""
     async with FakeBotApi(token="123456:BENCH") as api:
         if url is None:
             command = [sys.executable, "-m", "benchmarks.echo_bot", api.base_url, api.token]
@@ -155,16 +156,22 @@ async def run(url: str | None, users_n: int) -> tuple[float, float, float]:
             warm = {"id": FIRST_USER, "is_bot": False, "first_name": "w"}
             await users.step(warm, api.message_update(warm, "/help" if url else "سلام"))  # up and polling
             users.latencies.clear()
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), cpu_seconds(process.pid)
             work = users.report if url else users.echo
             await asyncio.gather(*(work(i) for i in range(users_n)))
-            elapsed = time.perf_counter() - began
+            elapsed, cpu = time.perf_counter() - began, cpu_seconds(process.pid) - cpu_began
         finally:
             process.terminate()
             await process.wait()
     ms = sorted(x * 1000 for x in users.latencies)
     cuts = statistics.quantiles(ms, n=100)
-    return len(ms) / elapsed, statistics.median(ms), cuts[98]
+    return len(ms) / elapsed, statistics.median(ms), cuts[98], cpu * 1000 / len(ms)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process so far: steadier than throughput on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def main(sizes: list[int]) -> None:
@@ -181,7 +188,7 @@ async def main(sizes: list[int]) -> None:
             echo = await run(None, n)
             print(
                 f"  N={n:<4} echo bot (ceiling): {echo[0]:6.0f} updates/s   "
-                f"p50 {echo[1]:5.1f} ms   p99 {echo[2]:6.1f} ms"
+                f"p50 {echo[1]:5.1f} ms   p99 {echo[2]:6.1f} ms   CPU {echo[3]:4.1f} ms/update"
             )
             for name, url in backends:
                 ours = await run(url, n)
@@ -189,7 +196,8 @@ async def main(sizes: list[int]) -> None:
                 print(
                     f"  N={n:<4} bot on {name:10s}: {ours[0]:6.0f} updates/s "
                     f"({ours[0] / echo[0]:4.0%} of echo)   "
-                    f"p50 {ours[1]:5.1f} ms   p99 {ours[2]:6.1f} ms   {verdict}"
+                    f"p50 {ours[1]:5.1f} ms   p99 {ours[2]:6.1f} ms   "
+                    f"CPU {ours[3]:4.1f} ms/update   {verdict}"
                 )
 
 

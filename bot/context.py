@@ -6,13 +6,17 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.render import Renderer
 from bot.runtime import Runtime
+from models import drafts
 from models.people import Identity
+from models.schema import Draft
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):  # type: ignore[type-arg]
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.identity: Identity | None = None
+        # The user's open conversations as they stood when the update arrived, read with the identity.
+        self.drafts: dict[str, Draft] | None = None
         self._renderer: Renderer | None = None
 
     @property
@@ -30,3 +34,20 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: igno
         if self._renderer is None or self._renderer.locale != self.locale:
             self._renderer = Renderer(self.rt.platform, self.locale)
         return self._renderer
+
+    async def draft(self, kind: str) -> Draft | None:
+        """The open `kind` conversation as it stood when this update arrived: what a button or an answer
+        belongs to. A handler that wrote drafts since and must see that reads the database itself."""
+        if self.drafts is not None:
+            return self.drafts.get(kind)
+        assert self.identity is not None
+        async with self.rt.db.session() as session:
+            return await drafts.get(session, self.identity.account_id, kind)
+
+    async def newest_draft(self) -> Draft | None:
+        """The conversation the user touched last, as the update arrived: a typed answer belongs to it."""
+        if self.drafts is not None:
+            return drafts.newest_of(self.drafts)
+        assert self.identity is not None
+        async with self.rt.db.session() as session:
+            return await drafts.newest(session, self.identity.account_id)

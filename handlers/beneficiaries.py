@@ -62,9 +62,7 @@ async def command(update: Update, context: BotContext) -> None:
 
 
 async def _draft(context: BotContext) -> Draft | None:
-    assert context.identity is not None
-    async with context.rt.db.session() as session:
-        return await drafts.get(session, context.identity.account_id, KIND)
+    return await context.draft(KIND)
 
 
 @requires("rep")

@@ -29,9 +29,7 @@ def cb(prefix: str, draft: Draft, action: str, arg: str | int = "") -> str:
 
 
 async def load(context: BotContext, kind: str) -> Draft | None:
-    assert context.identity is not None
-    async with context.rt.db.session() as session:
-        return await drafts.get(session, context.identity.account_id, kind)
+    return await context.draft(kind)
 
 
 async def pressed(
@@ -176,8 +174,7 @@ async def route(update: Update, context: BotContext) -> bool:
     who = context.identity
     if who is None:
         return False
-    async with context.rt.db.session() as session:
-        draft = await drafts.newest(session, who.account_id)
+    draft = await context.newest_draft()
     if draft is None or draft.kind not in MESSAGE_HANDLERS:
         return False
     await MESSAGE_HANDLERS[draft.kind](update, context, draft)

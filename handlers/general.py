@@ -84,8 +84,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     if who is None:
         await send(update, context, context.r("general.nothing_to_cancel"))
         return
-    async with context.rt.db.session() as session:
-        was_report = await drafts.get(session, who.account_id, report.KIND) is not None
+    was_report = await context.draft(report.KIND) is not None
     dropped = await drafts.drop_all(context.rt.db, who.account_id)
     key = (
         ("report.cancelled" if was_report else "general.cancelled")

@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from handlers.common import answer_callback
+from models import drafts
 from models.people import ensure_admin, load_identity, unblock
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,19 @@ async def load(update: Update, context: BotContext) -> None:
         await answer_callback(update)
         raise ApplicationHandlerStop
     rt = context.rt
-    async with rt.db.session() as session:
-        context.identity = await load_identity(session, rt.platform, user.id)
+    await _load(context, user.id)
     if context.identity is not None and context.identity.blocked:
         # They blocked the bot once and wrote again: reminders may reach them again.
         await unblock(rt.db, context.identity.account_id)
     if context.identity is None and user.id in rt.admins:
         await ensure_admin(rt.db, rt.platform, user.id, chat.id if chat else user.id, display_name(update))
-        async with rt.db.session() as session:
-            context.identity = await load_identity(session, rt.platform, user.id)
+        await _load(context, user.id)
+
+
+async def _load(context: BotContext, user_id: int) -> None:
+    """Who is talking and their open conversations, in one read (every step of a conversation needs both)."""
+    rt = context.rt
+    async with rt.db.session() as session:
+        context.identity = await load_identity(session, rt.platform, user_id)
+        if context.identity is not None:
+            context.drafts = await drafts.of_account(session, context.identity.account_id)

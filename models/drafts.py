@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import Database
@@ -17,6 +17,26 @@ async def get(session: AsyncSession, account_id: int, kind: str) -> Draft | None
     return (
         await session.execute(select(Draft).where(Draft.account_id == account_id, Draft.kind == kind))
     ).scalar_one_or_none()
+
+
+# Built once (as the identity's query): each runs on every step of every conversation.
+_OF_ACCOUNT = select(Draft).where(Draft.account_id == bindparam("account_id"))
+_SAVE = (
+    update(Draft.__table__)
+    .where(Draft.id == bindparam("draft_id"), Draft.token == bindparam("draft_token"))
+    .values(state=bindparam("new_state"), data=bindparam("new_data"))
+)
+
+
+async def of_account(session: AsyncSession, account_id: int) -> dict[str, Draft]:
+    """Every open conversation of the account, by kind."""
+    rows = await session.execute(_OF_ACCOUNT, {"account_id": account_id})
+    return {draft.kind: draft for draft in rows.scalars()}
+
+
+def newest_of(open_drafts: dict[str, Draft]) -> Draft | None:
+    """The conversation the user touched last (as `newest`, from drafts already read)."""
+    return max(open_drafts.values(), key=lambda d: (d.updated_at, d.id), default=None)
 
 
 async def start(
@@ -36,13 +56,9 @@ async def start(
 async def save(db: Database, draft: Draft, state: str, data: dict[str, Any]) -> bool:
     """Store the next state; False when the draft vanished meanwhile (confirmed or cancelled). One UPDATE,
     checked by its row count: a step's write is on every conversation's hot path."""
+    values = {"draft_id": draft.id, "draft_token": draft.token, "new_state": state, "new_data": dict(data)}
     async with db.write() as session:
-        result = await session.execute(
-            update(Draft)
-            .where(Draft.id == draft.id, Draft.token == draft.token)
-            .values(state=state, data=dict(data))
-            .execution_options(synchronize_session=False)
-        )
+        result = await session.execute(_SAVE, values)
         if not result.rowcount:
             return False
     draft.state, draft.data = state, dict(data)

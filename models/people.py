@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -48,9 +48,14 @@ def _identities() -> Select[tuple[Account, Person, str | None]]:
     )
 
 
+# Built once: every update asks this, and building the statement cost more than running it.
+_BY_USER = _identities().where(
+    Account.platform == bindparam("platform"), Account.platform_user_id == bindparam("user_id")
+)
+
+
 async def load_identity(session: AsyncSession, platform: str, user_id: int) -> Identity | None:
-    query = _identities().where(Account.platform == platform, Account.platform_user_id == user_id)
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_BY_USER, {"platform": platform, "user_id": user_id})).first()
     return _identity(*row) if row is not None else None
 
 

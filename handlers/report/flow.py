@@ -71,6 +71,7 @@ async def _advance(
 
 
 async def _load(context: BotContext) -> Draft | None:
+    """The draft as it is now in the database."""
     assert context.identity is not None
     async with context.rt.db.session() as session:
         return await drafts.get(session, context.identity.account_id, KIND)
@@ -91,7 +92,7 @@ async def command(update: Update, context: BotContext) -> None:
     if refusal:
         await send(update, context, refusal)
         return
-    draft = await _load(context)
+    draft = await context.draft(KIND)
     if draft is not None:
         r = context.r
         keyboard = inline(
@@ -124,7 +125,7 @@ async def callback(update: Update, context: BotContext) -> None:
         await answer_callback(update, context.r.raw("general.bad_button"), alert=True)
         return
     token, action, arg = parts[1], parts[2], (parts[3] if len(parts) == 4 else "")
-    draft = await _load(context)
+    draft = await context.draft(KIND)
     if draft is None or draft.token != token:
         await answer_callback(update, context.r.raw("general.stale_button"), alert=True)
         await close_keyboard(context, query.message)  # type: ignore[arg-type]
@@ -279,7 +280,7 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
         await close_keyboard(context, message if isinstance(message, Message) else None)
         return
     if result.conflicts:
-        fresh = await _load(context)
+        fresh = await _load(context)  # submit may have changed it: not the draft as it arrived
         if fresh is not None:
             await _ask(update, context, fresh, [r("report.conflict", codes=r.codes(list(result.conflicts)))])
             return
@@ -290,7 +291,7 @@ async def begin_amend(update: Update, context: BotContext, card: review.Card) ->
     """Correct a report not yet approved: the same summary and field editing as /report, prefilled, ending
     in Resubmit (a new version, reviewed again)."""
     assert context.identity is not None
-    open_draft = await _load(context)
+    open_draft = await context.draft(KIND)
     if open_draft is not None and open_draft.data.get("amend") != card.achievement.id:
         await send(
             update,
@@ -495,7 +496,7 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
     who = context.identity
     if who is None or who.role != "rep":
         return False
-    draft = await _load(context)
+    draft = await context.draft(KIND)
     if draft is None:
         return False
     message = update.effective_message
