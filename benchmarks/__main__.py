@@ -11,6 +11,6 @@ if __name__ == "__main__":
     asyncio.run(transport.main())
     asyncio.run(beneficiaries.main())
     asyncio.run(ranking.main(100_000 if quick else 1_000_000, 10, 15 if quick else 30))
-    asyncio.run(conversation.main([20, 50] if quick else [50, 500]))
+    asyncio.run(conversation.main([20, 50] if quick else [50, 500], 1 if quick else 3))
     fanout.main(5_000 if quick else 100_000, 20 if quick else 120)
     asyncio.run(footprint.main(100_000 if quick else 1_000_000, 5_000 if quick else 100_000))

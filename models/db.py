@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from models.sqlite_lean import lean_dbapi
+
 _WRITE = "rasad_write"
 
 
@@ -21,7 +23,8 @@ def make_engine(url: str) -> AsyncEngine:
             path and path != ":memory:" and not path.startswith("file:")
         ):  # file: URIs (mode=ro) name their own
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # module: the stock aiosqlite adapter with one thread hand-off per statement (models/sqlite_lean.py)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, module=lean_dbapi())
         _tune_sqlite(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
