@@ -10,8 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from handlers.common import answer_callback
-from models import drafts
-from models.people import ensure_admin, load_identity, unblock
+from models.people import arrival, ensure_admin, unblock
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +43,4 @@ async def load(update: Update, context: BotContext) -> None:
 
 async def _load(context: BotContext, user_id: int) -> None:
     """Who is talking and their open conversations, in one read (every step of a conversation needs both)."""
-    rt = context.rt
-    async with rt.db.session() as session:
-        context.identity = await load_identity(session, rt.platform, user_id)
-        if context.identity is not None:
-            context.drafts = await drafts.of_account(session, context.identity.account_id)
+    context.identity, context.drafts = await arrival(context.rt.db, context.rt.platform, user_id)

@@ -9,7 +9,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from models.sqlite_lean import lean_dbapi
 
@@ -104,9 +110,8 @@ class Database:
         self.engine = make_engine(url)
         self.is_sqlite = url.startswith("sqlite")
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write = async_sessionmaker(
-            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(**{_WRITE: True})
+        self._write = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._writer: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     def session(self) -> AsyncSession:
@@ -115,16 +120,27 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction: committed on success, rolled back on error. On SQLite, one at a time per
-        process: writers queue here and start the moment the last one commits, where SQLite's own busy
-        handler would put them to sleep in steps of up to 100 ms (other processes still meet it)."""
+        """A write transaction: committed on success, rolled back on error."""
+        async with self._one_writer(), self._write() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write_core(self) -> AsyncIterator[AsyncConnection]:
+        """The same on a Core connection, without an ORM session: for a hot statement or two (a
+        conversation's step), where the session's own work cost more than the statement."""
+        async with self._one_writer(), self._write_engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _one_writer(self) -> AsyncIterator[None]:
+        """On SQLite, one writer at a time per process: writers queue here and start the moment the last
+        one commits, where SQLite's own busy handler would put them to sleep in steps of up to 100 ms (other
+        processes still meet it)."""
         if not self.is_sqlite:
-            async with self._write() as session, session.begin():
-                yield session
+            yield
             return
         async with self._writer_lock():
-            async with self._write() as session, session.begin():
-                yield session
+            yield
 
     def _writer_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.db import Database
 from models.schema import Draft
@@ -21,6 +21,7 @@ async def get(session: AsyncSession, account_id: int, kind: str) -> Draft | None
 
 # Built once (as the identity's query): each runs on every step of every conversation.
 _OF_ACCOUNT = select(Draft).where(Draft.account_id == bindparam("account_id"))
+_OF_ACCOUNT_ROWS = select(Draft.__table__).where(Draft.account_id == bindparam("account_id"))
 _SAVE = (
     update(Draft.__table__)
     .where(Draft.id == bindparam("draft_id"), Draft.token == bindparam("draft_token"))
@@ -32,6 +33,12 @@ async def of_account(session: AsyncSession, account_id: int) -> dict[str, Draft]
     """Every open conversation of the account, by kind."""
     rows = await session.execute(_OF_ACCOUNT, {"account_id": account_id})
     return {draft.kind: draft for draft in rows.scalars()}
+
+
+async def of_account_core(conn: AsyncConnection, account_id: int) -> dict[str, Draft]:
+    """The same on a Core connection: detached Draft objects (save and drop need only id and token)."""
+    rows = await conn.execute(_OF_ACCOUNT_ROWS, {"account_id": account_id})
+    return {row.kind: Draft(**row._mapping) for row in rows}
 
 
 def newest_of(open_drafts: dict[str, Draft]) -> Draft | None:
@@ -57,8 +64,8 @@ async def save(db: Database, draft: Draft, state: str, data: dict[str, Any]) -> 
     """Store the next state; False when the draft vanished meanwhile (confirmed or cancelled). One UPDATE,
     checked by its row count: a step's write is on every conversation's hot path."""
     values = {"draft_id": draft.id, "draft_token": draft.token, "new_state": state, "new_data": dict(data)}
-    async with db.write() as session:
-        result = await session.execute(_SAVE, values)
+    async with db.write_core() as conn:
+        result = await conn.execute(_SAVE, values)
         if not result.rowcount:
             return False
     draft.state, draft.data = state, dict(data)

@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import audit
+from models import audit, drafts
 from models.db import Database
-from models.schema import Account, Agency, AuditEvent, Invite, Person, utcnow
+from models.schema import Account, Agency, AuditEvent, Draft, Invite, Person, utcnow
 from models.textnorm import clean_text, to_ascii_digits
 
 INVITE_DIGITS = 10
@@ -39,9 +40,22 @@ class Identity:
     receipt: int | None = None  # a saved report they have not been told of (accounts.pending_receipt)
 
 
-def _identities() -> Select[tuple[Account, Person, str | None]]:
+def _identities() -> Select[tuple[Any, ...]]:
+    """Columns, not entities: this runs for every update, and rows build an Identity without the ORM."""
     return (
-        select(Account, Person, Agency.name)
+        select(
+            Account.id.label("account_id"),
+            Account.chat_id,
+            Account.blocked_at,
+            Account.pending_receipt,
+            Person.id.label("person_id"),
+            Person.name,
+            Person.role,
+            Person.agency_id,
+            Person.scope_region_id,
+            Person.locale,
+            Agency.name.label("agency_name"),
+        )
         .join(Person, Person.id == Account.person_id)
         .outerjoin(Agency, Agency.id == Person.agency_id)
         .where(Person.active.is_(True))
@@ -56,28 +70,38 @@ _BY_USER = _identities().where(
 
 async def load_identity(session: AsyncSession, platform: str, user_id: int) -> Identity | None:
     row = (await session.execute(_BY_USER, {"platform": platform, "user_id": user_id})).first()
-    return _identity(*row) if row is not None else None
+    return _identity(row) if row is not None else None
+
+
+async def arrival(db: Database, platform: str, user_id: int) -> tuple[Identity | None, dict[str, Draft]]:
+    """Who is talking and their open conversations, read together as each update arrives: on a Core
+    connection (no ORM session), as the hot path of every step of every conversation."""
+    async with db.engine.connect() as conn:
+        row = (await conn.execute(_BY_USER, {"platform": platform, "user_id": user_id})).first()
+        if row is None:
+            return None, {}
+        return _identity(row), await drafts.of_account_core(conn, row.account_id)
 
 
 async def load_identities(session: AsyncSession, account_ids: list[int]) -> dict[int, Identity]:
     """Active people's identities by account id (a batch of reminders)."""
     rows = await session.execute(_identities().where(Account.id.in_(account_ids)))
-    return {account.id: _identity(account, person, name) for account, person, name in rows}
+    return {row.account_id: _identity(row) for row in rows}
 
 
-def _identity(account: Account, person: Person, agency_name: str | None) -> Identity:
+def _identity(row: Row[Any]) -> Identity:
     return Identity(
-        account_id=account.id,
-        chat_id=account.chat_id,
-        person_id=person.id,
-        name=person.name,
-        role=person.role,
-        agency_id=person.agency_id,
-        agency_name=agency_name,
-        scope_region_id=person.scope_region_id,
-        locale=person.locale,
-        blocked=account.blocked_at is not None,
-        receipt=account.pending_receipt,
+        account_id=row.account_id,
+        chat_id=row.chat_id,
+        person_id=row.person_id,
+        name=row.name,
+        role=row.role,
+        agency_id=row.agency_id,
+        agency_name=row.agency_name,
+        scope_region_id=row.scope_region_id,
+        locale=row.locale,
+        blocked=row.blocked_at is not None,
+        receipt=row.pending_receipt,
     )
 
 
