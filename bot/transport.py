@@ -9,6 +9,7 @@ as the cause (bot/request.py reads the cause to tell "no connection" from "cut o
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -20,21 +21,28 @@ from telegram.request import BaseRequest, RequestData
 
 class AiohttpRequest(BaseRequest):
     """PTB's BaseRequest on one aiohttp session (made in initialize: a session belongs to its loop).
-    Defaults are HTTPXRequest's. aiohttp has no write timeout; the read timeout covers a stalled upload's
-    answer."""
+    Defaults are HTTPXRequest's. An HTTP proxy comes from the environment (HTTPS_PROXY, HTTP_PROXY).
+    aiohttp has no write timeout: an upload gets a total of write + read timeouts instead."""
 
     def __init__(
         self,
         connection_pool_size: int = 1,
         read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        # The pool's slots, waited for here: aiohttp's own wait would end in the same error as a failed
+        # connect, and "no connection to the messenger" stops a reminder run where a full pool should not.
+        self._slots = asyncio.Semaphore(connection_pool_size)  # made again with each session (its loop)
 
     @property
     def read_timeout(self) -> float | None:
@@ -45,7 +53,9 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
+                trust_env=True,
             )
+            self._slots = asyncio.Semaphore(self._pool_size)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -66,13 +76,19 @@ class AiohttpRequest(BaseRequest):
         read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
         pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        upload = bool(request_data and request_data.multipart_data)
+        write = write_timeout
+        if isinstance(write, DefaultValue):
+            write = self._media_write_timeout if upload else self._write_timeout
         timeout = aiohttp.ClientTimeout(
-            total=None,
-            # aiohttp's connect timeout covers the wait for a pooled connection and the new connection
-            connect=None if connect is None or pool is None else connect + pool,
-            sock_connect=connect,
+            total=write + read if upload and write is not None and read is not None else None,
+            connect=connect,
             sock_read=read,
         )
+        try:
+            await asyncio.wait_for(self._slots.acquire(), pool)
+        except TimeoutError:
+            raise TimedOut("Pool timeout: every connection is busy; the request was not sent") from None
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
@@ -82,6 +98,8 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(f"aiohttp.{type(exc).__name__}: {exc}") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+        finally:
+            self._slots.release()
 
 
 def _body(request_data: RequestData | None) -> Any:

@@ -78,6 +78,8 @@ async def ask(
     """Send a question (after any feedback lines); the previous question loses its buttons."""
     if lead:
         text = context.r.join([*lead, Markup(""), text])
+    if drafts.newer_than(context.drafts, draft):  # asked again: typed answers come back here
+        await drafts.save(context.rt.db, draft, draft.state, draft.data)
     message = await send(update, context, text, keyboard)
     previous = context.rt.questions.swap(draft.account_id, draft.kind, draft.token, message.message_id)
     if previous and previous != message.message_id and update.callback_query is None:

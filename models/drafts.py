@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.db import Database
-from models.schema import Draft
+from models.schema import Draft, utcnow
 
 
 async def get(session: AsyncSession, account_id: int, kind: str) -> Draft | None:
@@ -25,7 +25,7 @@ _OF_ACCOUNT_ROWS = select(Draft.__table__).where(Draft.account_id == bindparam("
 _SAVE = (
     update(Draft.__table__)
     .where(Draft.id == bindparam("draft_id"), Draft.token == bindparam("draft_token"))
-    .values(state=bindparam("new_state"), data=bindparam("new_data"))
+    .values(state=bindparam("new_state"), data=bindparam("new_data"), updated_at=bindparam("new_updated_at"))
 )
 
 
@@ -63,13 +63,29 @@ async def start(
 async def save(db: Database, draft: Draft, state: str, data: dict[str, Any]) -> bool:
     """Store the next state; False when the draft vanished meanwhile (confirmed or cancelled). One UPDATE,
     checked by its row count: a step's write is on every conversation's hot path."""
-    values = {"draft_id": draft.id, "draft_token": draft.token, "new_state": state, "new_data": dict(data)}
+    at = utcnow()
+    values = {
+        "draft_id": draft.id,
+        "draft_token": draft.token,
+        "new_state": state,
+        "new_data": dict(data),
+        "new_updated_at": at,
+    }
     async with db.write_core() as conn:
         result = await conn.execute(_SAVE, values)
         if not result.rowcount:
             return False
-    draft.state, draft.data = state, dict(data)
+    draft.state, draft.data, draft.updated_at = state, dict(data), at
     return True
+
+
+def newer_than(open_drafts: dict[str, Draft] | None, draft: Draft) -> bool:
+    """Whether another open conversation was touched after this one: a typed answer would go to it."""
+    return any(
+        (d.updated_at, d.id) > (draft.updated_at, draft.id)
+        for d in (open_drafts or {}).values()
+        if d.id != draft.id
+    )
 
 
 async def drop(db: Database, account_id: int, kind: str) -> bool:

@@ -44,6 +44,8 @@ async def _ask(update: Update, context: BotContext, draft: Draft, lead: list[Mar
     text, keyboard = prompt(context.r, draft, _agency(context))
     if lead:
         text = context.r.join([*lead, Markup(""), text])
+    if drafts.newer_than(context.drafts, draft):  # asked again (Continue): typed answers come back here
+        await drafts.save(context.rt.db, draft, draft.state, draft.data)
     message = await send(update, context, text, keyboard)
     previous = context.rt.questions.swap(draft.account_id, draft.kind, draft.token, message.message_id)
     if previous and previous != message.message_id and update.callback_query is None:

@@ -86,6 +86,21 @@ async def test_a_typed_answer_takes_the_old_questions_buttons_away(bot):
     assert [m.message_id for m in edits] == [asked.message_id]  # that question only
 
 
+async def test_continuing_a_report_brings_typed_answers_back_to_it(bot):
+    """A report left for an obstacle, then continued: the next typed answer is the report's, not the
+    obstacle's, though the obstacle was touched last."""
+    rep = await join(bot, *MARYAM)
+    await reach_jobs(bot, rep)
+    await rep.send("/obstacle")
+    await rep.press("💰 تأمین مالی")  # the obstacle now waits for its description
+    await rep.send("/report")
+    assert "گام ۲ از ۶" in (await rep.press("ادامهٔ همان گزارش")).text
+    reply = await rep.send("۱۲")
+    assert "تاریخ ایجاد اشتغال" in reply.text, reply.text
+    drafts = {d.kind: d for d in await open_draft(bot)}
+    assert drafts["report"].data["jobs"] == 12 and drafts["obstacle"].state == "description"
+
+
 async def reach_jobs(bot, rep):
     await rep.send("/report")
     await rep.press("خدمات")
