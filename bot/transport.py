@@ -85,10 +85,13 @@ class AiohttpRequest(BaseRequest):
             connect=connect,
             sock_read=read,
         )
-        try:
-            await asyncio.wait_for(self._slots.acquire(), pool)
-        except TimeoutError:
-            raise TimedOut("Pool timeout: every connection is busy; the request was not sent") from None
+        if self._slots.locked():  # a free slot is taken at once, without wait_for's task
+            try:
+                await asyncio.wait_for(self._slots.acquire(), pool)
+            except TimeoutError:
+                raise TimedOut("Pool timeout: every connection is busy; the request was not sent") from None
+        else:
+            await self._slots.acquire()
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
