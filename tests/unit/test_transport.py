@@ -7,7 +7,7 @@ import time
 import pytest
 from aiohttp import web
 from telegram import InputFile
-from telegram.error import TimedOut
+from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
@@ -96,5 +96,15 @@ async def test_proxies_come_from_the_environment(monkeypatch):
             result = await request.post("http://api.telegram.invalid/bot1:x/getMe", None)
         finally:
             await request.shutdown()
-    assert result["first_name"] == "b"
-    assert seen and "api.telegram.invalid" in seen[0]
+        assert result["first_name"] == "b"
+        assert len(seen) == 1 and "api.telegram.invalid" in seen[0]
+
+        monkeypatch.setenv("NO_PROXY", "api.telegram.invalid")  # named there: straight to it, which fails
+        request = PlatformRequest("telegram", connection_pool_size=1)
+        await request.initialize()
+        try:
+            with pytest.raises(NetworkError):
+                await request.post("http://api.telegram.invalid/bot1:x/getMe", None)
+        finally:
+            await request.shutdown()
+        assert len(seen) == 1  # the proxy, still up, was not asked
