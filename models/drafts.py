@@ -20,8 +20,7 @@ async def get(session: AsyncSession, account_id: int, kind: str) -> Draft | None
 
 
 # Built once (as the identity's query): each runs on every step of every conversation.
-_OF_ACCOUNT = select(Draft).where(Draft.account_id == bindparam("account_id"))
-_OF_ACCOUNT_ROWS = select(Draft.__table__).where(Draft.account_id == bindparam("account_id"))
+_OF_ACCOUNT = select(Draft.__table__).where(Draft.account_id == bindparam("account_id"))
 _SAVE = (
     update(Draft.__table__)
     .where(Draft.id == bindparam("draft_id"), Draft.token == bindparam("draft_token"))
@@ -29,15 +28,10 @@ _SAVE = (
 )
 
 
-async def of_account(session: AsyncSession, account_id: int) -> dict[str, Draft]:
-    """Every open conversation of the account, by kind."""
-    rows = await session.execute(_OF_ACCOUNT, {"account_id": account_id})
-    return {draft.kind: draft for draft in rows.scalars()}
-
-
-async def of_account_core(conn: AsyncConnection, account_id: int) -> dict[str, Draft]:
-    """The same on a Core connection: detached Draft objects (save and drop need only id and token)."""
-    rows = await conn.execute(_OF_ACCOUNT_ROWS, {"account_id": account_id})
+async def of_account(conn: AsyncConnection, account_id: int) -> dict[str, Draft]:
+    """Every open conversation of the account, by kind, read on a Core connection (as each update arrives):
+    detached Draft objects (save and drop need only their id and token)."""
+    rows = await conn.execute(_OF_ACCOUNT, {"account_id": account_id})
     return {row.kind: Draft(**row._mapping) for row in rows}
 
 

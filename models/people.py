@@ -80,7 +80,7 @@ async def arrival(db: Database, platform: str, user_id: int) -> tuple[Identity |
         row = (await conn.execute(_BY_USER, {"platform": platform, "user_id": user_id})).first()
         if row is None:
             return None, {}
-        return _identity(row), await drafts.of_account_core(conn, row.account_id)
+        return _identity(row), await drafts.of_account(conn, row.account_id)
 
 
 async def load_identities(session: AsyncSession, account_ids: list[int]) -> dict[int, Identity]:

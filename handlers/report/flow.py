@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup
-from handlers import notify
+from handlers import dialog, notify
 from handlers.common import answer_callback, close_keyboard, edit_or_send, inline, main_menu, requires, send
 from handlers.report.steps import (
     BUTTON_STEPS,
@@ -40,24 +40,9 @@ def _agency(context: BotContext) -> str:
 
 
 async def _ask(update: Update, context: BotContext, draft: Draft, lead: list[Markup] | None = None) -> None:
-    """Send the current step's question (after any feedback lines) and remember the message."""
+    """Send the current step's question (after any feedback lines), as every conversation asks."""
     text, keyboard = prompt(context.r, draft, _agency(context))
-    if lead:
-        text = context.r.join([*lead, Markup(""), text])
-    if drafts.newer_than(context.drafts, draft):  # asked again (Continue): typed answers come back here
-        await drafts.save(context.rt.db, draft, draft.state, draft.data)
-    message = await send(update, context, text, keyboard)
-    previous = context.rt.questions.swap(draft.account_id, draft.kind, draft.token, message.message_id)
-    if previous and previous != message.message_id and update.callback_query is None:
-        # The old question's buttons would only invite stale presses.
-        await _strip_buttons(context, message.chat_id, previous)
-
-
-async def _strip_buttons(context: BotContext, chat_id: int, message_id: int) -> None:
-    try:
-        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except Exception as exc:  # best effort: the message may be gone or unchanged
-        log.debug("could not strip buttons: %s", exc)
+    await dialog.ask(update, context, draft, text, keyboard, lead)
 
 
 async def _advance(

@@ -8,13 +8,13 @@ async def test_save_is_refused_for_a_replaced_draft_and_moves_the_newest(seeded)
     who = await rep(seeded, "+989121111111", 501)
     report = await drafts.start(seeded, who.account_id, "report", "sector", {"year": 1405})
     obstacle = await drafts.start(seeded, who.account_id, "obstacle", "category")
-    async with seeded.session() as s:
-        assert drafts.newest_of(await drafts.of_account(s, who.account_id)).kind == "obstacle"
+    async with seeded.engine.connect() as conn:
+        assert drafts.newest_of(await drafts.of_account(conn, who.account_id)).kind == "obstacle"
 
     assert await drafts.save(seeded, report, "jobs", {"year": 1405, "sector": "industry"})
     assert (report.state, report.data["sector"]) == ("jobs", "industry")
-    async with seeded.session() as s:
-        stored = await drafts.of_account(s, who.account_id)
+    async with seeded.engine.connect() as conn:
+        stored = await drafts.of_account(conn, who.account_id)
     assert set(stored) == {"report", "obstacle"}
     assert (stored["report"].state, stored["report"].data) == ("jobs", {"year": 1405, "sector": "industry"})
     assert stored["report"].updated_at >= stored["obstacle"].updated_at
