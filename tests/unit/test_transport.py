@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import time
 
 import pytest
 from aiohttp import web
@@ -67,14 +66,14 @@ async def test_an_upload_nobody_reads_times_out():
     data = RequestData(
         [RequestParameter.from_input("chat_id", 1), RequestParameter.from_input("document", upload)]
     )
-    began = time.monotonic()
     try:
-        with pytest.raises(TimedOut):
-            await request.post(f"http://127.0.0.1:{port}/bot1:x/sendDocument", data)
+        # A guard against hanging, not a speed check: without the upload's total timeout this never ends.
+        async with asyncio.timeout(60):
+            with pytest.raises(TimedOut):
+                await request.post(f"http://127.0.0.1:{port}/bot1:x/sendDocument", data)
     finally:
         await request.shutdown()
         server.close()
-    assert time.monotonic() - began < 5
 
 
 async def test_proxies_come_from_the_environment(monkeypatch):
