@@ -19,8 +19,10 @@ run: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# Two workers (this machine has two cores); what restarts a shared service runs alone afterwards.
 test: venv lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 -m "not serial"
+	$(BIN)/python -m pytest -q -m serial
 
 bench: venv
 	$(BIN)/python -m benchmarks

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.db import Database
 from models.importer import import_rows
@@ -40,10 +41,33 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _worker_database(url: str) -> str:
+    """Each pytest-xdist worker gets a database of its own beside the one TEST_DATABASE_URL names."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+
+    async def create() -> None:
+        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                found = await conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+                if found.first() is None:
+                    await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_ready() -> str:
     assert PG_URL is not None
-    db = Database(PG_URL)
+    url = _worker_database(PG_URL)
+    db = Database(url)
 
     async def go() -> None:
         async with db.engine.begin() as conn:
@@ -53,7 +77,7 @@ def postgres_ready() -> str:
         await db.dispose()
 
     asyncio.run(go())
-    return PG_URL
+    return url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -198,6 +198,7 @@ def _cluster() -> list[str] | None:
     return listed[:2] if len(listed) >= 4 and listed[2] == "5432" and listed[3] == "online" else None
 
 
+@pytest.mark.serial
 @PG_ONLY[0]
 @PG_ONLY[1]
 async def test_postgresql_restarted_mid_report_is_told_then_the_report_goes_on(bot, db_url, caplog):
