@@ -13,18 +13,17 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from bot import logs
 from bot.config import ConfigError, Settings, load_settings
 from models.db import Database
+from models.sheets import FileProblem
 
 EXIT_CONFIG = 2
 
 
-def _logging() -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+def _logging(settings: Settings | None = None) -> None:
+    secrets = settings.secrets() if settings is not None else ()
+    logs.setup(logging.INFO, secrets)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,8 +34,25 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--platform", default="telegram", choices=["telegram", "bale"])
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
-    imp = sub.add_parser("import", help="import agencies, commitments and people from .xlsx or .csv")
+    imp = sub.add_parser(
+        "import",
+        help="import agencies, commitments and people from .xlsx or .csv",
+        description=(
+            "Import the roster: the office's own sheet (a title row or two, a header row in Persian or "
+            "English such as نام دستگاه، شهرستان، استان، تعهد ۱۴۰۵، نماینده، تلفن همراه, one row per agency "
+            "with its commitment and rep, a total row at the bottom; the agency code is optional) or the "
+            "three-sheet format (agencies, commitments, people). A template: python -m bot template roster "
+            "--out FILE.xlsx. Nothing is written while any row is invalid; --dry-run shows every change, "
+            "field by field."
+        ),
+    )
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would change, field by field; write nothing"
+    )
+    imp.add_argument(
+        "--locale", default="en", choices=["fa", "en"], help="language of the listing (default en)"
+    )
     inv = sub.add_parser("invite", help="print a one-time invite code (valid 7 days)")
     inv.add_argument("--agency", required=True, help="agency code")
     inv.add_argument("--role", default="rep", choices=["rep"])
@@ -110,28 +126,48 @@ async def _upgrade(settings: Settings) -> None:
         await db.dispose()
 
 
-async def _import(settings: Settings, path: Path) -> int:
-    from models.importer import ImportFileError, import_file
+def _file_problem(exc: FileProblem, locale: str = "en") -> str:
+    from bot.render import Renderer
+
+    return str(Renderer("plain", locale)(f"files.{exc.reason}", **exc.values))
+
+
+async def _import(settings: Settings, path: Path, dry_run: bool, locale: str) -> int:
+    from bot.render import Renderer
+    from handlers import import_preview
+    from models.importer import import_file
 
     await _upgrade(settings)
     db = Database(settings.database_url)
     try:
-        result = await import_file(db, path)
-    except ImportFileError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
+        result = await import_file(db, path, dry_run=dry_run, default_year=settings.year)
+    except FileProblem as exc:
+        print(f"{path}: {_file_problem(exc, locale)}", file=sys.stderr)
         return 1
     finally:
         await db.dispose()
+    r = Renderer("plain", locale)
+    for line in import_preview.skipped_lines(r, result):
+        print(line)
     if not result.ok:
         for error in result.errors:
-            print(error, file=sys.stderr)
+            reason = import_preview.error_text(r, error)
+            print(f"{error.sheet} row {error.row}: {reason}", file=sys.stderr)
         print(f"{len(result.errors)} invalid row(s); nothing was imported.", file=sys.stderr)
         return 1
-    for kind in ("agency", "commitment", "person"):
-        print(
-            f"{kind}: {result.created[kind]} created, {result.updated[kind]} updated, "
-            f"{result.unchanged[kind]} unchanged"
-        )
+    for line in import_preview.warning_lines(r, result):
+        print(line)
+    if dry_run:
+        for line in import_preview.change_lines(r, result):
+            print(line)
+    for kind in ("agency", "commitment", "county_commitment", "person"):
+        if kind != "county_commitment" or result.created[kind] or result.updated[kind]:
+            print(
+                f"{kind}: {result.created[kind]} created, {result.updated[kind]} updated, "
+                f"{result.unchanged[kind]} unchanged"
+            )
+    if dry_run:
+        print("dry run: nothing was written")
     return 0
 
 
@@ -327,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    _logging()
+    _logging(settings)
     from models import stats
 
     stats.use_basis(settings.ranking_basis)  # exports and reminders rank as the bot does
@@ -345,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.file.exists():
             print(f"{args.file}: no such file", file=sys.stderr)
             return 1
-        return asyncio.run(_import(settings, args.file))
+        return asyncio.run(_import(settings, args.file, args.dry_run, args.locale))
     if args.command == "invite":
         return asyncio.run(_invite(settings, args.agency, args.role))
     if args.command == "reminders":
@@ -373,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _year(settings: Settings, action: str, year: int | None, commitments: Path | None) -> int:
     from models import years
-    from models.importer import ImportFileError, import_file
+    from models.importer import import_file
     from models.jalali import local_today, to_jalali
 
     await _upgrade(settings)
@@ -396,8 +432,11 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
             problem = exc
         if commitments is not None and problem is None:
             try:
-                result = await import_file(db, commitments, actor="cli:year")
-            except (ImportFileError, OSError) as exc:
+                result = await import_file(db, commitments, actor="cli:year", default_year=year)
+            except FileProblem as exc:
+                print(f"{commitments}: {_file_problem(exc)}", file=sys.stderr)
+                return 1
+            except OSError as exc:
                 print(f"{commitments}: {exc}", file=sys.stderr)
                 return 1
             if not result.ok:

@@ -264,6 +264,11 @@ class Settings(BaseSettings):
                 out.append(int(user_id))
         return tuple(out)
 
+    def secrets(self) -> tuple[str, ...]:
+        """What no log line may show: the tokens and the webhook secret."""
+        values = (self.bot_token, self.telegram_bot_token, self.bale_bot_token, self.webhook_secret)
+        return tuple(v for v in values if v)
+
     def missing_tokens(self) -> list[str]:
         """The variables still to set before the bot can connect (empty when it can)."""
         single = len(self.platform_names) == 1

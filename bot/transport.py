@@ -20,6 +20,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import mask
+
 
 class AiohttpRequest(BaseRequest):
     """PTB's BaseRequest on one aiohttp session (made in initialize: a session belongs to its loop).
@@ -103,9 +105,9 @@ class AiohttpRequest(BaseRequest):
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts are asyncio.TimeoutError, which is TimeoutError
-            raise TimedOut(f"aiohttp.{type(exc).__name__}: {exc}") from exc
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+            raise TimedOut(mask(f"aiohttp.{type(exc).__name__}: {exc}")) from exc
+        except aiohttp.ClientError as exc:  # its text may hold the URL, and so the token: masked
+            raise NetworkError(mask(f"aiohttp.{type(exc).__name__}: {exc}")) from exc
         finally:
             self._slots.release()
 

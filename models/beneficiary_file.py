@@ -1,4 +1,5 @@
-"""Beneficiaries from a spreadsheet: one row per person, read, validated row by row, and reported."""
+"""Beneficiaries from a spreadsheet: one row per person, read (within models.sheets' budgets), validated
+row by row, and reported."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import nationalcode
+from models import nationalcode, sheets
 from models.phone import normalize_phone
 from models.reports import counted_codes
-from models.textnorm import cell_text, search_key
+from models.sheets import FileProblem
+from models.textnorm import search_key
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
 MAX_COLUMNS = 30
+HEADER_SEARCH = 10  # the header may follow a few title rows
 HEADERS = {
     "code": ("کدملی", "کدملیشاغل", "شمارهملی", "nationalcode", "national_code", "nid", "code"),
     "name": ("نام", "نامونامخانوادگی", "نامشاغل", "name", "fullname"),
@@ -36,14 +39,6 @@ GENDERS = {
     "آقا": "male",
     "خانم": "female",
 }
-
-
-class FileProblem(ValueError):
-    """The file as a whole cannot be used: `type`, `too_big`, `empty`, `no_code_column`, `too_many_rows`."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass
@@ -67,45 +62,29 @@ class FileCheck:
     header: list[str] = field(default_factory=list)
 
 
-def read_table(content: bytes, file_name: str) -> list[list[str]]:
-    """At most MAX_ROWS + 1 non-empty rows of at most MAX_COLUMNS cells; whatever cannot be read is `type`."""
-    if len(content) > MAX_BYTES:
-        raise FileProblem("too_big")
-    name = file_name.lower()
-    if not name.endswith((".xlsx", ".csv")):
-        raise FileProblem("type")
-    try:
-        rows = _xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
-        table = []
-        for row in rows:  # stop early: a file is refused for size, not read to its end
-            cells = [cell_text(v) for v in row[:MAX_COLUMNS]]
-            if any(cells):
-                table.append(cells)
-                if len(table) > MAX_ROWS + 1:
-                    raise FileProblem("too_many_rows")
-    except FileProblem:
-        raise
-    except Exception:  # broken zip, bad XML values, csv field limits, wrong encoding
-        raise FileProblem("type") from None
+LIMITS = sheets.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS + HEADER_SEARCH, max_columns=MAX_COLUMNS)
+
+
+def read_table(content: bytes, file_name: str, deadline: float | None = None) -> list[list[str]]:
+    """The first sheet from its header row on (title rows above it are skipped): the header, then at most
+    MAX_ROWS non-empty rows of at most MAX_COLUMNS cells. Raises FileProblem."""
+    table = sheets.read(content, file_name, LIMITS, deadline=deadline)[0].table()
     if len(table) < 2:
         raise FileProblem("empty")
-    return table
+    start = _header_row(table)
+    if len(table) - start - 1 > MAX_ROWS:
+        raise FileProblem("too_many_rows", limit=MAX_ROWS)
+    return table[start:]
 
 
-def _xlsx_rows(content: bytes):  # type: ignore[no-untyped-def]
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    sheet.reset_dimensions()  # a stray far-right cell must not widen every row
-    try:
-        yield from sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-    finally:
-        workbook.close()
-
-
-def _csv_rows(content: bytes):  # type: ignore[no-untyped-def]
-    yield from csv.reader(io.StringIO(content.decode("utf-8-sig")))
+def _header_row(table: list[list[str]]) -> int:
+    for index, row in enumerate(table[:HEADER_SEARCH]):
+        try:
+            _columns(row)
+            return index
+        except FileProblem:
+            continue
+    raise FileProblem("no_code_column")
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -192,7 +171,9 @@ def invalid_rows_csv(result: FileCheck, reasons: dict[str, str], reason_title: s
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def template_xlsx(headers: list[str], example: list[str]) -> bytes:
+def template_xlsx(headers: list[str], help_title: str, help_lines: list[str]) -> bytes:
+    """The list's header and nothing importable under it; what to write goes on a help sheet, which the
+    reader never reads (it takes the first sheet)."""
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -200,12 +181,16 @@ def template_xlsx(headers: list[str], example: list[str]) -> bytes:
     sheet.title = "beneficiaries"
     sheet.sheet_view.rightToLeft = True
     sheet.append(headers)
-    sheet.append(example)
     for column in "ABCDEF":
         sheet.column_dimensions[column].width = 20
     sheet.freeze_panes = "A2"
     for row in range(2, 2002):
         sheet.cell(row=row, column=1).number_format = "@"  # text: Excel would drop a code's leading zeros
+    help_sheet = workbook.create_sheet(help_title)
+    help_sheet.sheet_view.rightToLeft = True
+    help_sheet.column_dimensions["A"].width = 100
+    for line in help_lines:
+        help_sheet.append([line])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

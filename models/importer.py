@@ -1,10 +1,15 @@
-"""Importing agencies, commitments and people from .xlsx or .csv. All or nothing: any invalid row
-is reported with its row number and reason, and then nothing from the file is written."""
+"""Importing agencies, commitments and people (models.roster_file reads the file). All or nothing: any
+invalid row is reported with its sheet, row number and reason, and then nothing from the file is written.
+
+Every import runs the same way, previewed or applied: resolve (agencies without a code matched by name
+within their county, or given a new code), validate, then write in one transaction while recording each
+change field by field and what deserves a warning. A preview rolls that transaction back; Apply may pass
+the digest of the preview's changes and is rolled back, writing nothing, when the changes differ."""
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,21 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import text
-from models import audit
+from models import audit, roster_file
 from models.db import Database
-from models.phone import normalize_phone
+from models.phone import mask_phone, normalize_phone
+from models.roster_file import RosterRows, Skipped
 from models.schema import ROLES, Agency, Commitment, CountyCommitment, Person, Region
-from models.textnorm import cell_text, search_key, to_ascii_digits
+from models.sheets import FileProblem
+from models.textnorm import has_visible, search_key, to_ascii_digits
 
-COLUMNS = {
-    "agencies": ("code", "name", "county", "province"),
-    "commitments": ("agency_code", "year", "target"),
-    "people": ("name", "phone", "role", "agency_code", "scope", "active"),
-    "county_commitments": ("county", "province", "year", "target"),
-}
 MAX_LENGTH = {"code": 40, "agency_code": 40, "name": 200, "county": 100, "province": 100, "scope": 110}
 ACTIVE_VALUES = {
-    "": True,
     "yes": True,
     "true": True,
     "1": True,
@@ -41,30 +41,17 @@ ACTIVE_VALUES = {
     "خیر": False,
     "غیرفعال": False,
 }
-REQUIRED = {
-    "agencies": {"code", "name", "county", "province"},
-    "commitments": {"agency_code", "year", "target"},
-    "people": {"name", "phone", "role"},
-    "county_commitments": {"county", "province", "year", "target"},
-}
 ROLE_ALIASES = {"نماینده": "rep", "ناظر": "supervisor", "معاون": "supervisor", "کارشناس": "supervisor"}
 ROLE_ALIASES |= {"مدیر": "admin", **{r: r for r in ROLES}}
 PROVINCE_PREFIXES = ("province:", "استان ")
 COUNTY_PREFIXES = ("county:", "شهرستان ")
 TARGET_MAX = 10_000_000
+JUMP = 0.2  # a commitment changed by more than this share of its old value is a warning
 
 
 def _english(key: str, values: dict[str, Any]) -> str:
     """Operators at the command line read English; chat users read their own language (locales/)."""
     return text("en", f"imports.{key}").format(**values)
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (type, sheets, headers); `key` names the text."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        self.key, self.values = key, values
-        super().__init__(_english(f"file.{key}", values))
 
 
 @dataclass
@@ -92,78 +79,66 @@ class ScopeProblem:
 
 
 @dataclass
+class Change:
+    """One record created or updated. `label` names it (code and name, person and phone…), `fields` are
+    (field, before, after) as shown to people: names, not ids; before is None for a new record."""
+
+    kind: str  # agency | commitment | county_commitment | person
+    action: str  # create | update
+    label: dict[str, Any]
+    fields: list[tuple[str, Any, Any]]
+    group: str = ""  # changes of one agency (its record and its commitments) share a group
+
+    def as_json(self) -> list[Any]:
+        return [self.kind, self.action, self.label, [list(f) for f in self.fields]]
+
+
+@dataclass
+class Warning:
+    key: str  # imports.warnings.<key> in locales
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    new_codes: list[str] = field(default_factory=list)  # codes given to agencies the file named without one
+    stale: bool = False  # Apply found other changes than the preview showed: nothing was written
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.stale
+
+    @property
+    def digest(self) -> str:
+        body = json.dumps(
+            [c.as_json() for c in self.changes], ensure_ascii=False, sort_keys=True, default=str
+        )
+        return hashlib.sha256(body.encode()).hexdigest()
 
 
-Rows = dict[str, list[tuple[int, dict[str, str]]]]
+Row = tuple[str, int, dict[str, str]]
+Rows = dict[str, list[Row]]
 
 
-def _rows_from_table(table: list[list[Any]], sheet: str) -> list[tuple[int, dict[str, str]]]:
-    if not table:
-        return []
-    header = [cell_text(h).lower() for h in table[0]]
-    missing = REQUIRED[sheet] - set(header)
-    if missing:
-        raise ImportFileError("missing_columns", sheet=sheet, columns=", ".join(sorted(missing)))
-    rows = []
-    for number, values in enumerate(table[1:], start=2):
-        row = {h: cell_text(v) for h, v in zip(header, values, strict=False) if h}
-        if any(row.values()):
-            rows.append((number, row))
-    return rows
+def _as_rows(rows: RosterRows | dict[str, list[Any]]) -> tuple[Rows, list[Skipped]]:
+    """The rows by kind as (sheet, row, values); the import format's (row, values) pairs are accepted."""
+    if isinstance(rows, RosterRows):
+        return rows.rows, rows.skipped
+    out: Rows = {}
+    for kind, items in rows.items():
+        out[kind] = [item if len(item) == 3 else (kind, item[0], item[1]) for item in items]
+    return out, []
 
 
-def read_file(path: Path) -> Rows:
-    return read_bytes(path.read_bytes(), path.name)
-
-
-def read_bytes(content: bytes, name: str) -> Rows:
-    """Read an .xlsx (sheets named agencies / commitments / people) or a .csv (kind from its header)."""
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a bad file
-            raise ImportFileError("not_xlsx", error=exc.__class__.__name__) from None
-        rows: Rows = {}
-        for sheet in workbook.sheetnames:
-            kind = sheet.strip().lower()
-            if kind in COLUMNS:
-                rows[kind] = _rows_from_table(
-                    [list(r) for r in workbook[sheet].iter_rows(values_only=True)], kind
-                )
-        workbook.close()
-        if not rows:
-            raise ImportFileError("no_sheets")
-        return rows
-    if suffix == ".csv":
-        try:
-            decoded = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError("not_utf8") from None
-        table = list(csv.reader(io.StringIO(decoded)))
-        if not table:
-            raise ImportFileError("empty")
-        header = {cell_text(h).lower() for h in table[0]}
-        for kind, required in REQUIRED.items():
-            if (
-                required <= header
-                and (kind != "people" or "code" not in header)
-                and (kind != "county_commitments" or "code" not in header)
-            ):
-                return {kind: _rows_from_table(table, kind)}
-        raise ImportFileError("header", expected="; ".join(",".join(c) for c in COLUMNS.values()))
-    raise ImportFileError("type")
+def read_file(path: Path, default_year: int | None = None) -> RosterRows:
+    return roster_file.read(path.read_bytes(), path.name, default_year=default_year)
 
 
 @dataclass
@@ -174,14 +149,14 @@ class _RegionIndex:
     counties: dict[tuple[str, str], Region | str] = field(default_factory=dict)
 
     def resolve_scope(self, scope: str) -> tuple[str, tuple[str, ...]] | ScopeProblem:
-        text = scope.strip()
-        lowered = text.lower()
+        raw = scope.strip()
+        lowered = raw.lower()
         kinds = ("province", "county")
         for prefixes, kind in ((PROVINCE_PREFIXES, "province"), (COUNTY_PREFIXES, "county")):
             for prefix in prefixes:
                 if lowered.startswith(prefix):
-                    text, kinds = text[len(prefix) :], (kind,)
-        key = search_key(text)
+                    raw, kinds = raw[len(prefix) :], (kind,)
+        key = search_key(raw)
         matches: list[tuple[str, tuple[str, ...]]] = []
         if "province" in kinds and key in self.provinces:
             matches.append(("province", (key,)))
@@ -190,8 +165,12 @@ class _RegionIndex:
         if not matches:
             return ScopeProblem("unknown_scope", {"value": scope})
         if len(matches) > 1:
-            return ScopeProblem("ambiguous_scope", {"value": scope, "name": text})
+            return ScopeProblem("ambiguous_scope", {"value": scope, "name": raw})
         return matches[0]
+
+    def provinces_of_county(self, county: str) -> list[str]:
+        key = search_key(county)
+        return [_name(self.provinces[p]) for p, c in self.counties if c == key and p in self.provinces]
 
 
 async def _region_index(session: AsyncSession) -> _RegionIndex:
@@ -208,8 +187,52 @@ async def _region_index(session: AsyncSession) -> _RegionIndex:
 
 
 def _int(value: str) -> int | None:
+    """A whole number as offices type it: any digits, thousands separators, «۳۵۰ نفر»."""
     raw = to_ascii_digits(value).replace(",", "").replace("٬", "").strip()
+    for unit in ("نفر", "شغل"):
+        raw = raw.removesuffix(unit).strip()
     return int(raw) if re.fullmatch(r"-?[0-9]{1,12}", raw) else None
+
+
+def _resolve(
+    rows: Rows, agencies: dict[str, Agency], index: _RegionIndex, names: dict[str, str]
+) -> list[str]:
+    """Fill what office sheets leave out, in place: an agency's province from its county when only one
+    province has a county of that name; an agency without a code gets the code of the agency of the same
+    name in its county (in the database or earlier in the file), else a new one; commitments and people
+    of a row take their agency's code. Returns the codes given."""
+    by_name: dict[tuple[str, str], str] = {}
+    for code, agency in agencies.items():
+        by_name.setdefault((names.get(code, ""), search_key(agency.name)), code)
+    numeric = [int(c) for c in agencies if c.isdigit() and len(c) <= 12]
+    numeric += [
+        int(to_ascii_digits(v.get("code", "")))
+        for _, _, v in rows.get("agencies", [])
+        if to_ascii_digits(v.get("code", "")).isdigit() and len(v.get("code", "")) <= 12
+    ]
+    next_code = max(numeric, default=0) + 1
+    given: list[str] = []
+    codes_of_rows: dict[str, str] = {}
+    for sheet, number, values in rows.get("agencies", []):
+        if values.get("county") and not values.get("province"):
+            provinces = index.provinces_of_county(values["county"])
+            if len(set(provinces)) == 1:
+                values["province"] = provinces[0]
+        if not values.get("code") and values.get("name") and values.get("county"):
+            key = (search_key(values["county"]), search_key(values["name"]))
+            code = by_name.get(key)
+            if code is None:
+                code = str(next_code)
+                next_code += 1
+                by_name[key] = code
+                given.append(code)
+            values["code"] = code
+        codes_of_rows[f"{sheet}:{number}"] = values.get("code", "")
+    for kind in ("commitments", "people"):
+        for _, _, values in rows.get(kind, []):
+            if not values.get("agency_code") and values.get("agency_row"):
+                values["agency_code"] = codes_of_rows.get(values["agency_row"], "")
+    return given
 
 
 def _length_errors(sheet: str, number: int, row: dict[str, str]) -> list[RowError]:
@@ -222,91 +245,94 @@ def _length_errors(sheet: str, number: int, row: dict[str, str]) -> list[RowErro
 
 def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list[RowError]:
     errors: list[RowError] = []
-    file_agencies: set[str] = set()
-    for sheet, sheet_rows in rows.items():
-        for number, row in sheet_rows:
+    file_agencies: dict[str, tuple[str, ...]] = {}
+    for sheet_rows in rows.values():
+        for sheet, number, row in sheet_rows:
             errors += _length_errors(sheet, number, row)
-    for number, row in rows.get("agencies", []):
+    for sheet, number, row in rows.get("agencies", []):
         code = to_ascii_digits(row.get("code", ""))
-        for column in ("code", "name", "county", "province"):
-            if not row.get(column):
-                errors.append(RowError("agencies", number, "empty", {"column": column}))
-        if code and code in file_agencies:
-            errors.append(RowError("agencies", number, "agency_twice", {"code": code}))
+        if not row.get("name") or not has_visible(row["name"]):
+            errors.append(RowError(sheet, number, "empty", {"column": "name"}))
+        if not row.get("county"):
+            errors.append(RowError(sheet, number, "no_county"))
+        elif not row.get("province"):
+            errors.append(RowError(sheet, number, "no_province", {"county": row["county"]}))
+        if not code and row.get("name") and row.get("county"):
+            errors.append(RowError(sheet, number, "empty", {"column": "code"}))
+        same = tuple(search_key(row.get(k, "")) for k in ("name", "county", "province"))
+        if code and code in file_agencies and file_agencies[code] != same:
+            errors.append(RowError(sheet, number, "agency_twice", {"code": code}))
         if code:
-            file_agencies.add(code)
+            file_agencies[code] = same
         if row.get("county") and row.get("province"):
             pkey = search_key(row["province"])
             index.provinces.setdefault(pkey, row["province"])
             index.counties.setdefault((pkey, search_key(row["county"])), row["county"])
-    agencies = known_agencies | file_agencies
-    seen_commitments: set[tuple[str, int]] = set()
-    for number, row in rows.get("commitments", []):
+    agencies = known_agencies | set(file_agencies)
+    seen_commitments: dict[tuple[str, int], int | None] = {}
+    for sheet, number, row in rows.get("commitments", []):
         code = to_ascii_digits(row.get("agency_code", ""))
         year, target = _int(row.get("year", "")), _int(row.get("target", ""))
         if code not in agencies:
-            errors.append(RowError("commitments", number, "unknown_agency", {"code": code}))
+            errors.append(RowError(sheet, number, "unknown_agency", {"code": code}))
         if year is None or not 1390 <= year <= 1500:
-            errors.append(RowError("commitments", number, "bad_year", {"value": row.get("year", "")}))
+            errors.append(RowError(sheet, number, "bad_year", {"value": row.get("year", "")}))
         if target is None:
-            errors.append(RowError("commitments", number, "bad_target", {"value": row.get("target", "")}))
+            errors.append(RowError(sheet, number, "bad_target", {"value": row.get("target", "")}))
         elif not 0 <= target <= TARGET_MAX:
-            errors.append(
-                RowError("commitments", number, "target_range", {"target": target, "maximum": TARGET_MAX})
-            )
-        if year is not None and (code, year) in seen_commitments:
-            errors.append(RowError("commitments", number, "commitment_twice", {"code": code, "year": year}))
-        seen_commitments.add((code, year or 0))
+            errors.append(RowError(sheet, number, "target_range", {"target": target, "maximum": TARGET_MAX}))
+        key = (code, year or 0)
+        if year is not None and key in seen_commitments and seen_commitments[key] != target:
+            errors.append(RowError(sheet, number, "commitment_twice", {"code": code, "year": year}))
+        seen_commitments[key] = target
     seen_counties: set[tuple[str, str, int]] = set()
-    for number, row in rows.get("county_commitments", []):
+    for sheet, number, row in rows.get("county_commitments", []):
         key = (search_key(row.get("province", "")), search_key(row.get("county", "")))
         year, target = _int(row.get("year", "")), _int(row.get("target", ""))
         if key not in index.counties:
             errors.append(
                 RowError(
-                    "county_commitments",
+                    sheet,
                     number,
                     "unknown_county",
                     {"county": row.get("county", ""), "province": row.get("province", "")},
                 )
             )
         if year is None or not 1390 <= year <= 1500:
-            errors.append(RowError("county_commitments", number, "bad_year", {"value": row.get("year", "")}))
+            errors.append(RowError(sheet, number, "bad_year", {"value": row.get("year", "")}))
         if target is None or not 0 <= target <= TARGET_MAX:
-            errors.append(
-                RowError("county_commitments", number, "county_target", {"value": row.get("target", "")})
-            )
+            errors.append(RowError(sheet, number, "county_target", {"value": row.get("target", "")}))
         if (*key, year or 0) in seen_counties:
-            errors.append(RowError("county_commitments", number, "county_twice"))
+            errors.append(RowError(sheet, number, "county_twice"))
         seen_counties.add((*key, year or 0))
     phones: set[str] = set()
-    for number, row in rows.get("people", []):
-        if not row.get("name"):
-            errors.append(RowError("people", number, "empty", {"column": "name"}))
+    for sheet, number, row in rows.get("people", []):
+        if not row.get("name") or not has_visible(row["name"]):
+            errors.append(RowError(sheet, number, "empty", {"column": "name"}))
         phone = normalize_phone(row.get("phone", ""))
         if phone is None:
-            errors.append(RowError("people", number, "bad_phone", {"value": row.get("phone", "")}))
+            errors.append(RowError(sheet, number, "bad_phone", {"value": row.get("phone", "")}))
         elif phone in phones:
-            errors.append(RowError("people", number, "phone_twice"))
+            errors.append(RowError(sheet, number, "phone_twice"))
         else:
             phones.add(phone)
         role = ROLE_ALIASES.get(row.get("role", "").lower())
         if role is None:
-            errors.append(RowError("people", number, "unknown_role", {"value": row.get("role", "")}))
-        if row.get("active", "").lower() not in ACTIVE_VALUES:
-            errors.append(RowError("people", number, "bad_active", {"value": row["active"]}))
+            errors.append(RowError(sheet, number, "unknown_role", {"value": row.get("role", "")}))
+        if row.get("active", "").lower() not in ("", *ACTIVE_VALUES):
+            errors.append(RowError(sheet, number, "bad_active", {"value": row["active"]}))
         code = to_ascii_digits(row.get("agency_code", ""))
         if role == "rep" and code not in agencies:
             if code:
-                errors.append(RowError("people", number, "unknown_agency", {"code": code}))
+                errors.append(RowError(sheet, number, "unknown_agency", {"code": code}))
             else:
-                errors.append(RowError("people", number, "rep_needs_agency"))
+                errors.append(RowError(sheet, number, "rep_needs_agency"))
         if role == "supervisor" and not row.get("scope"):
-            errors.append(RowError("people", number, "supervisor_needs_scope"))
+            errors.append(RowError(sheet, number, "supervisor_needs_scope"))
         if role in ("supervisor", "admin") and row.get("scope"):
             resolved = index.resolve_scope(row["scope"])
             if isinstance(resolved, ScopeProblem):
-                errors.append(RowError("people", number, resolved.key, resolved.values))
+                errors.append(RowError(sheet, number, resolved.key, resolved.values))
     return errors
 
 
@@ -330,132 +356,334 @@ async def _region(session: AsyncSession, index: _RegionIndex, province: str, cou
     return region
 
 
-def _changes(entity: Any, values: dict[str, Any]) -> dict[str, Any]:
-    return {k: getattr(entity, k) for k, v in values.items() if getattr(entity, k) != v}
-
-
 class _DryRun(Exception):
     """Raised inside a preview's transaction so that it is rolled back."""
 
 
+class _Stale(Exception):
+    """Raised inside Apply's transaction when its changes differ from the preview's."""
+
+
 async def import_rows(
-    db: Database, rows: Rows, actor: str = "cli:import", *, dry_run: bool = False
+    db: Database,
+    rows: RosterRows | dict[str, list[Any]],
+    actor: str = "cli:import",
+    *,
+    dry_run: bool = False,
+    expect: str | None = None,
 ) -> ImportResult:
-    """Validate, then write everything in one transaction (nothing when any row is invalid). With
-    dry_run, the same counts of what would be created, updated or left unchanged, and nothing kept."""
-    result = ImportResult()
+    """Validate, then write everything in one transaction (nothing when any row is invalid). With dry_run,
+    the same changes, counts and warnings, and nothing kept. With `expect` (a preview's digest), nothing is
+    kept either unless the changes are the ones that preview showed (`stale` tells)."""
+    by_kind, skipped = _as_rows(rows)
+    result = ImportResult(skipped=list(skipped))
     try:
-        await _import(db, rows, actor, result, dry_run)
+        await _import(db, by_kind, actor, result, dry_run, expect)
     except _DryRun:
         pass
+    except _Stale:
+        result.stale = True
     return result
 
 
-async def _import(db: Database, rows: Rows, actor: str, result: ImportResult, dry_run: bool) -> None:
+class _Writer:
+    """The upserts of one import, recording what each changes."""
+
+    def __init__(self, session: AsyncSession, actor: str, result: ImportResult) -> None:
+        self.session, self.actor, self.result = session, actor, result
+
+    async def upsert(
+        self,
+        kind: str,
+        entity: Any,
+        key: dict[str, Any],
+        values: dict[str, Any],
+        label: dict[str, Any],
+        shown: dict[str, tuple[Any, Any]],
+        group: str = "",
+    ) -> Any:
+        """Create or update; `shown` gives each field's (before, after) as people read it."""
+        model = {
+            "agency": Agency,
+            "commitment": Commitment,
+            "person": Person,
+            "county_commitment": CountyCommitment,
+        }
+        if entity is None:
+            entity = model[kind](**key, **values)
+            self.session.add(entity)
+            await self.session.flush()
+            self.result.created[kind] += 1
+            audit.record(
+                self.session,
+                actor=self.actor,
+                action=f"{kind}.create",
+                entity=kind,
+                entity_id=getattr(entity, "id", None),
+                after={**key, **values},
+            )
+            fields = [(name, None, after) for name, (_, after) in shown.items() if after not in (None, "")]
+            self.result.changes.append(Change(kind, "create", label, fields, group))
+            return entity
+        before = {k: getattr(entity, k) for k, v in values.items() if getattr(entity, k) != v}
+        if not before:
+            self.result.unchanged[kind] += 1
+            return entity
+        for name, value in values.items():
+            setattr(entity, name, value)
+        self.result.updated[kind] += 1
+        audit.record(
+            self.session,
+            actor=self.actor,
+            action=f"{kind}.update",
+            entity=kind,
+            entity_id=getattr(entity, "id", None),
+            before=before,
+            after={k: values[k] for k in before},
+        )
+        fields = [(name, b, a) for name, (b, a) in shown.items() if b != a]
+        self.result.changes.append(Change(kind, "update", label, fields, group))
+        return entity
+
+
+async def _import(
+    db: Database, rows: Rows, actor: str, result: ImportResult, dry_run: bool, expect: str | None
+) -> None:
     async with db.write() as session:
         agencies = {a.code: a for a in (await session.execute(select(Agency))).scalars()}
         index = await _region_index(session)
+        regions = {r.id: r for r in (await session.execute(select(Region))).scalars()}
+        county_key_of = {
+            code: regions[a.county_id].name_key for code, a in agencies.items() if a.county_id in regions
+        }
+        result.new_codes = _resolve(rows, agencies, index, county_key_of)
         result.errors = _validate(rows, set(agencies), index)
         if result.errors:
             return  # nothing written: the transaction ends without changes
+        writer = _Writer(session, actor, result)
+        warn = result.warnings.append
 
-        async def upsert(kind: str, entity: Any, key: dict[str, Any], values: dict[str, Any]) -> Any:
-            if entity is None:
-                model = {
-                    "agency": Agency,
-                    "commitment": Commitment,
-                    "person": Person,
-                    "county_commitment": CountyCommitment,
-                }[kind]
-                entity = model(**key, **values)
-                session.add(entity)
-                await session.flush()
-                result.created[kind] += 1
-                audit.record(
-                    session,
-                    actor=actor,
-                    action=f"{kind}.create",
-                    entity=kind,
-                    entity_id=getattr(entity, "id", None),
-                    after={**key, **values},
-                )
-                return entity
-            before = _changes(entity, values)
-            if not before:
-                result.unchanged[kind] += 1
-                return entity
-            for name, value in values.items():
-                setattr(entity, name, value)
-            result.updated[kind] += 1
-            audit.record(
-                session,
-                actor=actor,
-                action=f"{kind}.update",
-                entity=kind,
-                entity_id=getattr(entity, "id", None),
-                before=before,
-                after={k: values[k] for k in before},
-            )
-            return entity
+        def region_name(region_id: int | None) -> str | None:
+            return regions[region_id].name if region_id in regions else None
 
-        for _, row in rows.get("agencies", []):
+        done: set[str] = set()
+        for _, _, row in rows.get("agencies", []):
             code = to_ascii_digits(row["code"])
+            if code in done:
+                continue  # the same agency on another row (a second rep): written once
+            done.add(code)
             county = await _region(session, index, row["province"], row["county"])
-            values = {"name": row["name"], "county_id": county.id}
-            agencies[code] = await upsert("agency", agencies.get(code), {"code": code}, values)
+            regions[county.id] = county
+            existing = agencies.get(code)
+            old_name = existing.name if existing else None
+            old_county = region_name(existing.county_id) if existing else None
+            agencies[code] = await writer.upsert(
+                "agency",
+                existing,
+                {"code": code},
+                {"name": row["name"], "county_id": county.id},
+                {"code": code, "name": row["name"]},
+                {"name": (old_name, row["name"]), "county": (old_county, county.name)},
+                group=code,
+            )
+            if existing is not None and search_key(old_name or "") != search_key(row["name"]):
+                warn(Warning("renamed", {"code": code, "before": old_name, "after": row["name"]}))
+            if existing is not None and old_county is not None and old_county != county.name:
+                warn(
+                    Warning(
+                        "moved",
+                        {"code": code, "name": row["name"], "before": old_county, "after": county.name},
+                    )
+                )
 
-        for _, row in rows.get("commitments", []):
-            agency = agencies[to_ascii_digits(row["agency_code"])]
+        for _, _, row in rows.get("commitments", []):
+            code = to_ascii_digits(row["agency_code"])
+            agency = agencies[code]
             year, target = _int(row["year"]), _int(row["target"])
             existing = (
                 await session.execute(
                     select(Commitment).where(Commitment.agency_id == agency.id, Commitment.year == year)
                 )
             ).scalar_one_or_none()
-            await upsert("commitment", existing, {"agency_id": agency.id, "year": year}, {"target": target})
+            before = existing.target if existing else None
+            if existing is not None and before == target:
+                result.unchanged["commitment"] += 1
+                continue
+            await writer.upsert(
+                "commitment",
+                existing,
+                {"agency_id": agency.id, "year": year},
+                {"target": target},
+                {"code": code, "name": agency.name, "year": year},
+                {"target": (before, target)},
+                group=code,
+            )
+            if before and target is not None and abs(target - before) > before * JUMP:
+                warn(
+                    Warning(
+                        "target_jump",
+                        {"code": code, "name": agency.name, "year": year, "before": before, "after": target},
+                    )
+                )
 
-        for _, row in rows.get("county_commitments", []):
+        for _, _, row in rows.get("county_commitments", []):
             county = await _region(session, index, row["province"], row["county"])
-            year = _int(row["year"])
+            year, target = _int(row["year"]), _int(row["target"])
             existing = await session.get(CountyCommitment, (county.id, year))
-            await upsert(
+            await writer.upsert(
                 "county_commitment",
                 existing,
                 {"region_id": county.id, "year": year},
-                {"target": _int(row["target"])},
+                {"target": target},
+                {"name": county.name, "year": year},
+                {"target": (existing.target if existing else None, target)},
             )
 
-        for _, row in rows.get("people", []):
-            phone = normalize_phone(row["phone"])
-            role = ROLE_ALIASES[row["role"].lower()]
-            code = to_ascii_digits(row.get("agency_code", ""))
-            scope_id = None
-            if role in ("supervisor", "admin") and row.get("scope"):
-                kind, key = index.resolve_scope(row["scope"])  # type: ignore[misc]
-                if kind == "province":
-                    scope_id = (await _region(session, index, _name(index.provinces[key[0]]), None)).id
-                else:
-                    pkey, ckey = key
-                    province, county = index.provinces[pkey], index.counties[(pkey, ckey)]
-                    scope_id = (await _region(session, index, _name(province), _name(county))).id
-            values = {
-                "name": row["name"],
-                "role": role,
-                "agency_id": agencies[code].id if role == "rep" else None,
-                "scope_region_id": scope_id,
-                "active": ACTIVE_VALUES[row.get("active", "").lower()],
-            }
-            existing = (
-                await session.execute(select(Person).where(Person.phone == phone))
-            ).scalar_one_or_none()
-            await upsert("person", existing, {"phone": phone}, values)
+        await _people(session, writer, rows, agencies, index, regions, result)
+        _same_names(agencies, regions, result)
+        if expect is not None and result.digest != expect:
+            raise _Stale
         if dry_run:
             raise _DryRun
+
+
+async def _people(
+    session: AsyncSession,
+    writer: _Writer,
+    rows: Rows,
+    agencies: dict[str, Agency],
+    index: _RegionIndex,
+    regions: dict[int, Region],
+    result: ImportResult,
+) -> None:
+    by_id = {a.id: a for a in agencies.values()}
+
+    def agency_label(agency_id: int | None) -> str | None:
+        agency = by_id.get(agency_id) if agency_id is not None else None
+        return f"{agency.code} {agency.name}" if agency is not None else None
+
+    seen: set[str] = set()
+    for _, _, row in rows.get("people", []):
+        phone = normalize_phone(row["phone"])
+        assert phone is not None  # validated
+        if phone in seen:
+            continue
+        seen.add(phone)
+        existing = (await session.execute(select(Person).where(Person.phone == phone))).scalar_one_or_none()
+        role = ROLE_ALIASES[row["role"].lower()]
+        code = to_ascii_digits(row.get("agency_code", ""))
+        if (
+            existing is not None
+            and existing.role != role
+            and row.get("agency_row")
+            and not row.get("role_given")
+        ):
+            # An office sheet lists people as its agencies' reps; it does not demote a supervisor.
+            result.warnings.append(Warning("kept_role", {"name": existing.name, "role": existing.role}))
+            result.unchanged["person"] += 1
+            continue
+        scope_id = None
+        if role in ("supervisor", "admin") and row.get("scope"):
+            kind, key = index.resolve_scope(row["scope"])  # type: ignore[misc]  # validated: not a problem
+            if kind == "province":
+                scope_id = (await _region(session, index, _name(index.provinces[key[0]]), None)).id
+            else:
+                pkey, ckey = key
+                province, county = index.provinces[pkey], index.counties[(pkey, ckey)]
+                scope_id = (await _region(session, index, _name(province), _name(county))).id
+            regions.setdefault(scope_id, await session.get(Region, scope_id))  # type: ignore[arg-type]
+        typed_active = row.get("active", "").lower()
+        if typed_active:
+            active = ACTIVE_VALUES[typed_active]
+        else:  # no value: a new person is active, a deactivated one stays so
+            active = existing.active if existing is not None else True
+            if existing is not None and not existing.active:
+                result.warnings.append(
+                    Warning("stays_inactive", {"name": existing.name, "phone": mask_phone(phone)})
+                )
+        values = {
+            "name": row["name"],
+            "role": role,
+            "agency_id": agencies[code].id if role == "rep" else None,
+            "scope_region_id": scope_id,
+            "active": active,
+        }
+        old = existing
+        shown: dict[str, tuple[Any, Any]] = {
+            "name": (old.name if old else None, values["name"]),
+            "role": (old.role if old else None, role),
+            "agency": (agency_label(old.agency_id) if old else None, agency_label(values["agency_id"])),
+            "scope": (
+                regions[old.scope_region_id].name if old and old.scope_region_id in regions else None,
+                regions[scope_id].name if scope_id in regions else None,
+            ),
+            "active": (old.active if old else None, active),
+        }
+        if old is None and active:
+            del shown["active"]  # a new person is active: nothing worth saying
+        if old is not None:
+            if search_key(old.name) != search_key(row["name"]):
+                result.warnings.append(
+                    Warning(
+                        "phone_taken", {"phone": mask_phone(phone), "before": old.name, "after": row["name"]}
+                    )
+                )
+            if old.role == "rep" and role == "rep" and old.agency_id != values["agency_id"]:
+                result.warnings.append(
+                    Warning(
+                        "person_moved",
+                        {
+                            "name": row["name"],
+                            "before": shown["agency"][0] or "-",
+                            "after": shown["agency"][1] or "-",
+                        },
+                    )
+                )
+            if not old.active and active:
+                result.warnings.append(
+                    Warning("reactivated", {"name": row["name"], "phone": mask_phone(phone)})
+                )
+        await writer.upsert(
+            "person",
+            existing,
+            {"phone": phone},
+            values,
+            {"name": row["name"], "phone": mask_phone(phone)},
+            shown,
+        )
+
+
+def _same_names(agencies: dict[str, Agency], regions: dict[int, Region], result: ImportResult) -> None:
+    """Two agencies of one county with the same name after this import (one of them created or changed by
+    it): a ranking would show both."""
+    touched = {c.label.get("code") for c in result.changes if c.kind == "agency"}
+    seen: dict[tuple[int, str], list[str]] = {}
+    for code, agency in agencies.items():
+        seen.setdefault((agency.county_id, search_key(agency.name)), []).append(code)
+    for (county_id, _), codes in seen.items():
+        if len(codes) > 1 and touched.intersection(codes):
+            agency = agencies[codes[0]]
+            county = regions[county_id].name if county_id in regions else "-"
+            result.warnings.append(
+                Warning(
+                    "same_name", {"name": agency.name, "county": county, "codes": "، ".join(sorted(codes))}
+                )
+            )
 
 
 def _name(region: Region | str) -> str:
     return region.name if isinstance(region, Region) else region
 
 
-async def import_file(db: Database, path: Path, actor: str = "cli:import") -> ImportResult:
-    return await import_rows(db, read_file(path), actor)
+async def import_file(
+    db: Database,
+    path: Path,
+    actor: str = "cli:import",
+    *,
+    dry_run: bool = False,
+    default_year: int | None = None,
+) -> ImportResult:
+    return await import_rows(db, read_file(path, default_year), actor, dry_run=dry_run)
+
+
+__all__ = ["FileProblem", "ImportResult", "RowError", "import_file", "import_rows", "read_file"]

@@ -15,7 +15,7 @@ from models.people import Identity
 from models.reports import AnswerError
 from models.schema import Agency, Attachment, Obstacle, ObstacleMessage, Person
 from models.stats import Scope
-from models.textnorm import clean_text, visible_length
+from models.textnorm import clean_text, has_visible, strip_controls, visible_length
 
 CATEGORIES = ("financing", "permits", "land", "coordination", "legal", "other")
 STATUSES = ("open", "acknowledged", "resolved")
@@ -27,7 +27,7 @@ LIST_LIMIT = 20
 
 def clean_paragraphs(text: str) -> str:
     """Like clean_text, line by line: a description keeps its line breaks (at most one blank line)."""
-    lines = [clean_text(line) for line in text.replace("\r", "").split("\n")]
+    lines = [clean_text(line) for line in strip_controls(text).split("\n")]
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):
@@ -37,7 +37,7 @@ def clean_paragraphs(text: str) -> str:
 
 def check_text(text: str, minimum: int, maximum: int) -> str:
     value = clean_paragraphs(text)
-    if visible_length(value) < minimum:
+    if visible_length(value) < minimum or not has_visible(value):
         raise AnswerError("too_short", minimum=minimum)
     if len(value) > maximum:
         raise AnswerError("too_long", maximum=maximum, length=len(value))

@@ -16,7 +16,7 @@ from models.db import Database
 from models.jalali import DateError, check_report_date
 from models.people import Identity
 from models.schema import SECTORS, Account, Achievement, AchievementVersion, Beneficiary, Draft, utcnow
-from models.textnorm import clean_text, strip_invisible, to_ascii_digits, visible_length
+from models.textnorm import clean_text, has_visible, strip_invisible, to_ascii_digits, visible_length
 
 JOBS_MIN, JOBS_MAX = 1, 100_000
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -34,7 +34,7 @@ class AnswerError(ValueError):
 
 def check_title(text: str) -> str:
     title = clean_text(text)
-    if visible_length(title) < TITLE_MIN:
+    if visible_length(title) < TITLE_MIN or not has_visible(title):
         raise AnswerError("too_short", minimum=TITLE_MIN)
     if len(title) > TITLE_MAX:
         raise AnswerError("too_long", maximum=TITLE_MAX, length=len(title))

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from models.textnorm import strip_controls
+
 ROLES = ("rep", "supervisor", "admin")
 SECTORS = ("agriculture", "industry", "services")
 
@@ -48,6 +50,18 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value is not None else None
 
 
+class CleanString(TypeDecorator[str]):
+    """A string column that never stores a control character: NUL would fail every write on PostgreSQL,
+    and the others break the workbook and the messengers' markup. Inputs are cleaned where they are
+    checked; this is the floor under every path, including ones added later."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return strip_controls(value) if isinstance(value, str) else value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(
         naming_convention={
@@ -65,17 +79,17 @@ class Region(Base):
 
     __tablename__ = "regions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # province | county
-    name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(CleanString(10))  # province | county
+    name: Mapped[str] = mapped_column(CleanString(100))
+    name_key: Mapped[str] = mapped_column(CleanString(100), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
 
 
 class Agency(Base):
     __tablename__ = "agencies"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(CleanString(40), unique=True)
+    name: Mapped[str] = mapped_column(CleanString(200))
     county_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -93,16 +107,16 @@ class Commitment(Base):
 class Person(Base):
     __tablename__ = "people"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
-    role: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(CleanString(200))
+    phone: Mapped[str | None] = mapped_column(CleanString(20), unique=True)
+    role: Mapped[str] = mapped_column(CleanString(12))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     scope_region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
-    locale: Mapped[str | None] = mapped_column(String(5))
+    locale: Mapped[str | None] = mapped_column(CleanString(5))
     # Removed from the roster: keeps history, loses access.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     nudges_muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" Tehran; None = the default
+    digest_time: Mapped[str | None] = mapped_column(CleanString(5))  # "HH:MM" Tehran; None = the default
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -113,7 +127,7 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(10))
+    platform: Mapped[str] = mapped_column(CleanString(10))
     platform_user_id: Mapped[int] = mapped_column(BigInteger)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -128,8 +142,8 @@ class Invite(Base):
 
     __tablename__ = "invites"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(12))
+    code_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    role: Mapped[str] = mapped_column(CleanString(12))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     scope_region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -150,17 +164,16 @@ class Achievement(Base):
     year: Mapped[int] = mapped_column(Integer)
     created_on: Mapped[dt.date] = mapped_column(Date)
     jobs: Mapped[int] = mapped_column(Integer)
-    sector: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(CleanString(16))
+    title: Mapped[str] = mapped_column(CleanString(200))
     rasad_registered: Mapped[bool] = mapped_column(Boolean, default=False)
-    tracking_code: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(
-        String(16), default="reported"
+    tracking_code: Mapped[str | None] = mapped_column(CleanString(40))
+    status: Mapped[str] = mapped_column(CleanString(16), default="reported"
     )  # reported approved returned withdrawn
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     reviewed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    review_note: Mapped[str | None] = mapped_column(String(1000))  # why it was returned
+    review_note: Mapped[str | None] = mapped_column(CleanString(1000))  # why it was returned
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -175,7 +188,7 @@ class AchievementVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    note: Mapped[str | None] = mapped_column(String(1000))
+    note: Mapped[str | None] = mapped_column(CleanString(1000))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -187,13 +200,13 @@ class Beneficiary(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
-    national_code: Mapped[str] = mapped_column(String(10))
+    national_code: Mapped[str] = mapped_column(CleanString(10))
     # Optional details, when the codes came from a spreadsheet.
-    name: Mapped[str | None] = mapped_column(String(200))
-    mobile: Mapped[str | None] = mapped_column(String(20))
-    gender: Mapped[str | None] = mapped_column(String(10))
-    age_group: Mapped[str | None] = mapped_column(String(20))
-    job_title: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(CleanString(200))
+    mobile: Mapped[str | None] = mapped_column(CleanString(20))
+    gender: Mapped[str | None] = mapped_column(CleanString(10))
+    age_group: Mapped[str | None] = mapped_column(CleanString(20))
+    job_title: Mapped[str | None] = mapped_column(CleanString(100))
 
 
 class AuditEvent(Base):
@@ -201,9 +214,9 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    actor: Mapped[str] = mapped_column(String(60))
-    action: Mapped[str] = mapped_column(String(60))
-    entity: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(CleanString(60))
+    action: Mapped[str] = mapped_column(CleanString(60))
+    entity: Mapped[str] = mapped_column(CleanString(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -216,9 +229,9 @@ class Draft(Base):
     __table_args__ = (UniqueConstraint("account_id", "kind"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
-    token: Mapped[str] = mapped_column(String(12))
-    state: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(CleanString(20))
+    token: Mapped[str] = mapped_column(CleanString(12))
+    state: Mapped[str] = mapped_column(CleanString(30))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -229,7 +242,7 @@ class Holiday(Base):
 
     __tablename__ = "holidays"
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    note: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(CleanString(100), default="")
 
 
 class Outbox(Base):
@@ -243,19 +256,18 @@ class Outbox(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    key: Mapped[str] = mapped_column(String(80))  # e.g. deadline:1405:d7, nudge:2027-03-13, digest:2027-03-13
-    kind: Mapped[str] = mapped_column(String(20))  # milestone | nudge | digest
+    key: Mapped[str] = mapped_column(CleanString(80))  # deadline:1405:d7, nudge:2027-03-13, digest:…
+    kind: Mapped[str] = mapped_column(CleanString(20))  # milestone | nudge | digest
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(
-        String(10), default="pending"
+    status: Mapped[str] = mapped_column(CleanString(10), default="pending"
     )  # pending sending sent skipped failed blocked
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_by: Mapped[str | None] = mapped_column(CleanString(40))
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    error: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(CleanString(200))
 
 
 class AgencyTotal(Base):
@@ -303,10 +315,10 @@ class Obstacle(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     year: Mapped[int] = mapped_column(Integer)
-    category: Mapped[str] = mapped_column(String(20))
-    description: Mapped[str] = mapped_column(String(2000))
-    help_needed: Mapped[str] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open acknowledged resolved
+    category: Mapped[str] = mapped_column(CleanString(20))
+    description: Mapped[str] = mapped_column(CleanString(2000))
+    help_needed: Mapped[str] = mapped_column(CleanString(1000))
+    status: Mapped[str] = mapped_column(CleanString(12), default="open")  # open acknowledged resolved
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -319,7 +331,7 @@ class ObstacleMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     obstacle_id: Mapped[int] = mapped_column(ForeignKey("obstacles.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    body: Mapped[str] = mapped_column(String(2000))
+    body: Mapped[str] = mapped_column(CleanString(2000))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -329,15 +341,15 @@ class Attachment(Base):
     __tablename__ = "attachments"
     __table_args__ = (Index("ix_attachments_entity", "entity", "entity_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entity: Mapped[str] = mapped_column(String(20))  # obstacle | achievement
+    entity: Mapped[str] = mapped_column(CleanString(20))  # obstacle | achievement
     entity_id: Mapped[int] = mapped_column(Integer)
-    platform: Mapped[str] = mapped_column(String(10))
-    kind: Mapped[str] = mapped_column(String(10))  # photo | document
-    file_id: Mapped[str] = mapped_column(String(250))
-    file_unique_id: Mapped[str | None] = mapped_column(String(100))
-    name: Mapped[str | None] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(CleanString(10))
+    kind: Mapped[str] = mapped_column(CleanString(10))  # photo | document
+    file_id: Mapped[str] = mapped_column(CleanString(250))
+    file_unique_id: Mapped[str | None] = mapped_column(CleanString(100))
+    name: Mapped[str | None] = mapped_column(CleanString(200))
     size: Mapped[int | None] = mapped_column(Integer)
-    mime: Mapped[str | None] = mapped_column(String(100))
+    mime: Mapped[str | None] = mapped_column(CleanString(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -353,10 +365,9 @@ class Plan(Base):
     year: Mapped[int] = mapped_column(Integer)
     # [[jalali month 1-12, jobs, registered], ...]
     months: Mapped[list[list[int]]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(
-        String(12), default="submitted"
+    status: Mapped[str] = mapped_column(CleanString(12), default="submitted"
     )  # submitted approved returned replaced
-    comment: Mapped[str | None] = mapped_column(String(1000))
+    comment: Mapped[str | None] = mapped_column(CleanString(1000))
     decided_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -368,4 +379,4 @@ class ReportingYear(Base):
     __tablename__ = "reporting_years"
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    opened_by: Mapped[str] = mapped_column(String(60))
+    opened_by: Mapped[str] = mapped_column(CleanString(60))

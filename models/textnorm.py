@@ -1,14 +1,33 @@
-"""Normalising what users type: digits in any script, Arabic letters, separators."""
+"""Normalising what users type: digits in any script, Arabic letters, separators, and characters that
+have no place in stored text (control characters, NUL, lone surrogates)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه"})
-_INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 _SPACES = re.compile(r"\s+")
+# C0 and C1 controls but tab and line feed, lone surrogates, noncharacters: never stored, never rendered.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Zero-width and direction marks that may go (ZWNJ, which Persian words need, stays).
+_MARKS = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+MAX_DIGITS = 15  # longer numbers are refused before int() (Python refuses 4,300 digits with ValueError)
+
+
+def strip_controls(text: str) -> str:
+    """Control characters out (tab and line feed stay, a carriage return becomes a line feed)."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n"))
+
+
+def has_visible(text: str) -> bool:
+    """Whether the text has a letter or a digit: a name or title of only marks and spaces is empty."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
 def strip_invisible(text: str) -> str:
@@ -29,9 +48,9 @@ def to_persian_digits(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Normalise letters, drop direction marks, collapse spaces: what we store for names and titles."""
-    text = text.translate(_LETTERS)
-    text = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]", "", text)
+    """Normalise letters, drop controls and direction marks, collapse spaces: what we store for names and
+    titles."""
+    text = _MARKS.sub("", strip_controls(text).translate(_LETTERS))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -64,6 +83,8 @@ def parse_int(text: str, minimum: int, maximum: int) -> int:
     """A whole number typed in any digit script, with optional thousands separators."""
     raw = to_ascii_digits(_INVISIBLE.sub("", text)).strip().replace(" ", "")
     raw = raw.replace("−", "-")
+    if len(raw) > MAX_DIGITS + 8:  # digits, sign and separators: anything longer is no count
+        raise NumberError("too_large" if re.fullmatch(r"[+]?[\d,٬]+", raw) else "not_a_number")
     if re.fullmatch(r"[+-]?\d+[.٫/]\d+", raw):
         raise NumberError("not_whole")
     if not _INT_RE.fullmatch(raw):

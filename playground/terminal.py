@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import logs
 from bot.config import Settings
 from bot.deployment import Deployment
 from models.db import Database
@@ -195,13 +196,8 @@ async def _lines() -> asyncio.StreamReader:
 
 
 async def main(platform: str = "telegram", out: TextIO = sys.stdout) -> int:
-    logging.basicConfig(
-        filename=DATA / "playground.log",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=logging.INFO,
-        force=True,
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.basicConfig(filename=DATA / "playground.log", format=logs.FORMAT, level=logging.INFO, force=True)
+    logs.setup()
     async with FakeBotApi(
         token="100200:PLAYGROUND", bot_username="rasad_playground_bot", platform=platform
     ) as api:

@@ -3,7 +3,6 @@ answer is accepted, so a restart (or another instance) continues where the user 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -13,7 +12,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import Markup
-from handlers import dialog, notify
+from handlers import dialog, files, notify
 from handlers.common import answer_callback, close_keyboard, edit_or_send, inline, main_menu, requires, send
 from handlers.report.steps import (
     BUTTON_STEPS,
@@ -30,6 +29,7 @@ from models import beneficiary_file, drafts, quickreport, reports, review
 from models.jalali import DateError, check_report_date, parse_jalali
 from models.obstacles import NotAllowed
 from models.schema import SECTORS, Draft
+from models.sheets import FileProblem
 from models.textnorm import NumberError, parse_int
 
 log = logging.getLogger(__name__)
@@ -423,17 +423,15 @@ async def check_file(update: Update, context: BotContext, year: int) -> benefici
         await edit_or_send(update, context, status, r("beneficiaries.progress", done=done, total=total), None)
 
     try:
-        if (document.file_size or 0) > beneficiary_file.MAX_BYTES:
-            raise beneficiary_file.FileProblem("too_big")
+        content = await files.download(update, context, document, beneficiary_file.MAX_BYTES)
         name = document.file_name or ""
-        if not name.lower().endswith((".xlsx", ".csv")):
-            raise beneficiary_file.FileProblem("type")
-        content = bytes(await (await document.get_file()).download_as_bytearray())
-        table = await asyncio.to_thread(beneficiary_file.read_table, content, name)
+        table = await files.read(
+            update, context, lambda deadline: beneficiary_file.read_table(content, name, deadline)
+        )
         async with rt.db.session() as session:
             result = await beneficiary_file.check(session, table, year, progress)
-    except beneficiary_file.FileProblem as exc:
-        await edit_or_send(update, context, status, r(f"beneficiaries.{exc.reason}"), None)
+    except FileProblem as exc:
+        await edit_or_send(update, context, status, files.problem(r, exc), None)
         return None
     lines = [r("beneficiaries.result", valid=len(result.valid), invalid=len(result.invalid))]
     if result.invalid:
@@ -572,7 +570,9 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
 async def template_command(update: Update, context: BotContext) -> None:
     r = context.r
     content = beneficiary_file.template_xlsx(
-        r.raw_list("beneficiaries.template_headers"), r.raw_list("beneficiaries.template_example")
+        r.raw_list("beneficiaries.template_headers"),
+        r.raw("beneficiaries.template_help_title"),
+        r.raw_list("beneficiaries.template_help"),
     )
     await context.bot.send_document(
         update.effective_chat.id,  # type: ignore[union-attr]

@@ -61,7 +61,7 @@ async def test_import_preview_then_apply_and_bad_rows(bot, api):
     )
     assert "کد دستگاه" in errors.document["content"].decode("utf-8-sig")
     reply = await admin.send_document("notes.txt", b"hello")
-    assert "فقط فایل‌های .xlsx و .csv" in reply.text
+    assert "فقط فایل اکسل (\u200e.xlsx) یا \u200e.csv پذیرفته می‌شود" in reply.text
     reply = await admin.send_document("broken.xlsx", b"not a workbook")
     assert "خوانا نیست" in reply.text
     async with bot.db.session() as s:

@@ -9,7 +9,8 @@ from models.beneficiary_file import MAX_BYTES, MAX_ROWS, FileProblem, _columns, 
         ("big.csv", b"x" * (MAX_BYTES + 1), "too_big"),
         ("rows.csv", ("code\n" + "0013542419\n" * (MAX_ROWS + 1)).encode(), "too_many_rows"),
         ("list.txt", b"code\n1\n", "type"),
-        ("latin1.csv", "کد ملی\n".encode("utf-16"), "type"),
+        ("utf16.csv", "کد ملی\n".encode("utf-16"), "empty"),  # read (UTF-16 with its BOM): a header only
+        ("bin.csv", b"\x00\x01code\n", "type"),
         ("blank.csv", b"\n\n", "empty"),
     ],
 )

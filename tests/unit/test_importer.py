@@ -4,8 +4,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from models.importer import ImportFileError, import_file, import_rows, read_file
+from models.importer import import_file, import_rows, read_file
 from models.schema import Agency, AuditEvent, Commitment, Person, Region
+from models.sheets import FileProblem
 from tests.conftest import roster_rows
 
 
@@ -127,31 +128,34 @@ async def test_ambiguous_scope_must_be_qualified(database):
 def test_csv_kind_is_told_by_its_header(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("agency_code,year,target\n101,1405,500\n", encoding="utf-8")
-    assert read_file(path) == {"commitments": [(2, {"agency_code": "101", "year": "1405", "target": "500"})]}
+    assert read_file(path).rows == {
+        "commitments": [("commitments", 2, {"agency_code": "101", "year": "1405", "target": "500"})]
+    }
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match="header row"):
+    with pytest.raises(FileProblem, match="no_roster"):
         read_file(path)
     bad = tmp_path / "x.txt"
     bad.write_text("hello")
-    with pytest.raises(ImportFileError, match=r"only \.xlsx and \.csv"):
+    with pytest.raises(FileProblem, match="type"):
         read_file(bad)
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a zip")
-    with pytest.raises(ImportFileError, match="not a readable"):
+    with pytest.raises(FileProblem, match="type"):
         read_file(junk)
 
 
 def test_xlsx_sheet_missing_columns(tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", {"agencies": [["code", "name"], ["1", "a"]]})
-    with pytest.raises(ImportFileError, match="missing column"):
+    with pytest.raises(FileProblem, match="missing_columns") as info:
         read_file(path)
+    assert info.value.values == {"sheet": "agencies", "columns": "county, province"}
 
 
 def test_example_files_are_valid():
     examples = Path(__file__).resolve().parents[2] / "examples"
-    rows = read_file(examples / "roster.xlsx")
+    rows = read_file(examples / "roster.xlsx").rows
     assert set(rows) == {"agencies", "commitments", "people"}
-    assert read_file(examples / "agencies.csv").keys() == {"agencies"}
+    assert read_file(examples / "agencies.csv").rows.keys() == {"agencies"}
 
 
 async def test_lengths_numbers_and_active_flag_are_validated(database):

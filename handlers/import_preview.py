@@ -1,0 +1,170 @@
+"""What an import would change, as people read it: warnings first, then each agency's changes on one line
+(its record and its commitments), each person's, field by field (`نام «…» ← «…»، تعهد ۱۴۰۵: ۳۵۰ ← ۴۰۰`),
+then the counts. The same lines in chat, in `python -m bot import --dry-run` and, when long, in a CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from bot.render import Markup, Renderer
+from models.importer import Change, ImportResult, RowError
+
+KINDS = ("agency", "commitment", "county_commitment", "person")
+SHOWN_CHANGES = 25
+SHOWN_WARNINGS = 30
+
+
+def _value(r: Renderer, name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return r.raw("imports.yes" if value else "imports.no")
+    if name == "role" and isinstance(value, str):
+        return r.raw(f"roles.{value}")
+    if isinstance(value, int):
+        return r.number(value)
+    if name == "agency":
+        return f"«{r.digits(str(value))}»"
+    return f"«{value}»" if name == "name" else str(value)
+
+
+def _field(r: Renderer, change: Change, name: str, before: Any, after: Any) -> Markup:
+    label = r.raw(f"imports.fields.{name}")
+    if name == "target":
+        label = label.format(year=r.digits(str(change.label.get("year", ""))))
+    if before is None:
+        return r("imports.field_new", field=label, after=_value(r, name, after) if after is not None else "-")
+    shown_before = _value(r, name, before)
+    shown_after = _value(r, name, after) if after is not None else "-"
+    return r("imports.field_change", field=label, before=shown_before, after=shown_after)
+
+
+def _fields(r: Renderer, change: Change, skip_name: bool) -> list[Markup]:
+    return [
+        _field(r, change, name, before, after)
+        for name, before, after in change.fields
+        if not (skip_name and name == "name" and before is None)
+    ]
+
+
+def change_lines(r: Renderer, result: ImportResult) -> list[Markup]:
+    """One line per agency (its record and its commitments together), county commitment and person."""
+    sep = "، " if r.locale == "fa" else ", "
+    groups: dict[str, list[Change]] = {}
+    lines: list[Markup] = []
+    for change in result.changes:
+        if change.group:
+            groups.setdefault(change.group, []).append(change)
+    done: set[str] = set()
+    for change in result.changes:
+        if change.group:
+            if change.group in done:
+                continue
+            done.add(change.group)
+            members = groups[change.group]
+            new = any(c.kind == "agency" and c.action == "create" for c in members)
+            parts = [p for c in members for p in _fields(r, c, skip_name=True)]
+            lines.append(
+                r(
+                    "imports.line_agency_new" if new else "imports.line_agency",
+                    code=r.code(change.label["code"]),
+                    name=change.label["name"],
+                    fields=Markup(sep.join(parts)),
+                )
+            )
+        elif change.kind == "person":
+            lines.append(
+                r(
+                    "imports.line_person_new" if change.action == "create" else "imports.line_person",
+                    name=change.label["name"],
+                    phone=r.code(change.label["phone"]),
+                    fields=Markup(sep.join(_fields(r, change, skip_name=True))),
+                )
+            )
+        else:
+            lines.append(
+                r(
+                    "imports.line_county",
+                    name=change.label["name"],
+                    fields=Markup(sep.join(_fields(r, change, False))),
+                )
+            )
+    return lines
+
+
+CODES = ("code", "codes", "year", "phone", "row")  # shown as typed: digits localised, never grouped
+
+
+def _values(r: Renderer, values: dict[str, Any]) -> dict[str, Any]:
+    return {k: r.code(v) if k in CODES else v for k, v in values.items()}
+
+
+def warning_lines(r: Renderer, result: ImportResult) -> list[Markup]:
+    return [r(f"imports.warnings.{w.key}", **_values(r, w.values)) for w in result.warnings]
+
+
+def skipped_lines(r: Renderer, result: ImportResult) -> list[Markup]:
+    return [
+        r(f"imports.skipped.{s.reason}", **_values(r, {"sheet": s.sheet, "row": s.row, **s.values}))
+        for s in result.skipped
+    ]
+
+
+def counts(r: Renderer, result: ImportResult) -> list[Markup]:
+    lines = []
+    for kind in KINDS:
+        created, updated, same = result.created[kind], result.updated[kind], result.unchanged[kind]
+        if created or updated or same:
+            lines.append(
+                r(
+                    "imports.count_line",
+                    what=r.raw(f"imports.kinds.{kind}"),
+                    created=created,
+                    updated=updated,
+                    unchanged=same,
+                )
+            )
+    return lines or [r("imports.nothing")]
+
+
+def preview(r: Renderer, result: ImportResult, *, everything: bool = False) -> tuple[list[Markup], bool]:
+    """The preview's lines, and whether changes were left out (to be sent as a file)."""
+    warnings, changes = warning_lines(r, result), change_lines(r, result)
+    lines: list[Markup] = []
+    if warnings:
+        lines.append(r("imports.warnings_title", count=len(warnings)))
+        lines += warnings if everything else warnings[:SHOWN_WARNINGS]
+    lines += skipped_lines(r, result)
+    if changes:
+        lines.append(r("imports.changes_title", count=len(changes)))
+        lines += changes if everything else changes[:SHOWN_CHANGES]
+    cut = not everything and (len(changes) > SHOWN_CHANGES or len(warnings) > SHOWN_WARNINGS)
+    if cut:
+        lines.append(r("imports.more_in_file", count=max(len(changes) - SHOWN_CHANGES, 0)))
+    lines += counts(r, result)
+    return lines, cut
+
+
+def changes_csv(r: Renderer, result: ImportResult) -> bytes:
+    """Every warning and change, a row each, for Excel (UTF-8 with BOM)."""
+    plain = Renderer("plain", r.locale)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([plain.raw(f"imports.csv.{c}") for c in ("kind", "line")])
+    for line in warning_lines(plain, result):
+        writer.writerow([plain.raw("imports.csv.warning"), str(line)])
+    for line in change_lines(plain, result):
+        writer.writerow([plain.raw("imports.csv.change"), str(line)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def error_text(r: Renderer, error: RowError) -> str:
+    return r.raw(f"imports.errors.{error.key}").format(**error.values)
+
+
+def errors_csv(r: Renderer, result: ImportResult) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["sheet", "row", "reason"])
+    writer.writerows([e.sheet, e.row, error_text(r, e)] for e in result.errors)
+    return out.getvalue().encode("utf-8-sig")
