@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--locale", default="en", choices=["fa", "en"], help="language of the listing (default en)"
     )
+    tpl = sub.add_parser("template", help="write a template: the roster, or a list of people employed")
+    tpl.add_argument("which", choices=["roster", "beneficiaries"])
+    tpl.add_argument("--out", required=True, type=Path, help="FILE.xlsx")
+    tpl.add_argument("--locale", default=None, choices=["fa", "en"], help="default: BOT_DEFAULT_LOCALE")
     inv = sub.add_parser("invite", help="print a one-time invite code (valid 7 days)")
     inv.add_argument("--agency", required=True, help="agency code")
     inv.add_argument("--role", default="rep", choices=["rep"])
@@ -168,6 +172,21 @@ async def _import(settings: Settings, path: Path, dry_run: bool, locale: str) ->
             )
     if dry_run:
         print("dry run: nothing was written")
+    return 0
+
+
+def _template(settings: Settings, which: str, out: Path, locale: str | None) -> int:
+    from bot.render import Renderer
+    from handlers import templates
+
+    r = Renderer("plain", locale or settings.bot_default_locale)
+    content = templates.roster(r, settings.year) if which == "roster" else templates.beneficiaries(r)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        print(f"{out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: the {which} template ({len(content)} bytes)")
     return 0
 
 
@@ -384,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_import(settings, args.file, args.dry_run, args.locale))
     if args.command == "invite":
         return asyncio.run(_invite(settings, args.agency, args.role))
+    if args.command == "template":
+        return _template(settings, args.which, args.out, args.locale)
     if args.command == "reminders":
         try:
             at = parse_at(args.at, settings) if args.at else None

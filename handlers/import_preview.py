@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.render import Markup, Renderer
 from models.importer import Change, ImportResult, RowError
+from models.phone import shown_phone
 
 KINDS = ("agency", "commitment", "county_commitment", "person")
 SHOWN_CHANGES = 25
@@ -77,7 +78,7 @@ def change_lines(r: Renderer, result: ImportResult) -> list[Markup]:
                 r(
                     "imports.line_person_new" if change.action == "create" else "imports.line_person",
                     name=change.label["name"],
-                    phone=r.code(change.label["phone"]),
+                    phone=r.code(shown_phone(change.label["phone"])),
                     fields=Markup(sep.join(_fields(r, change, skip_name=True))),
                 )
             )
@@ -96,7 +97,13 @@ CODES = ("code", "codes", "year", "phone", "row")  # shown as typed: digits loca
 
 
 def _values(r: Renderer, values: dict[str, Any]) -> dict[str, Any]:
-    return {k: r.code(v) if k in CODES else v for k, v in values.items()}
+    """Codes as typed, phones with their middle hidden; digits inside names and labels («۲۰۱ جهاد
+    کشاورزی») in the reader's script."""
+    out = {k: r.digits(v) if isinstance(v, str) else v for k, v in values.items()}
+    for key in CODES:
+        if key in values:
+            out[key] = r.code(shown_phone(values[key]) if key == "phone" else values[key])
+    return out
 
 
 def warning_lines(r: Renderer, result: ImportResult) -> list[Markup]:

@@ -15,6 +15,7 @@ from handlers import dialog, followup
 from handlers.common import answer_callback, inline, requires, role_name, send
 from models import roster
 from models.obstacles import NotAllowed
+from models.phone import shown_phone
 from models.schema import ROLES
 from models.stats import scope_of
 
@@ -31,14 +32,6 @@ def _line(r: Renderer, entry: roster.Entry) -> Markup:
         where=where or "-",
         state=r.raw("people.inactive") if not p.active else "",
     )
-
-
-def shown_phone(phone: str | None) -> str:
-    """As people write it (09…), the middle hidden: enough to tell two people apart."""
-    if not phone:
-        return "-"
-    local = "0" + phone[3:] if phone.startswith("+98") else phone
-    return local[:4] + "•••••" + local[-2:]  # not *: Markdown on Bale
 
 
 def card(r: Renderer, entry: roster.Entry) -> Markup:

@@ -35,6 +35,7 @@ from handlers import (
     report,
     review,
     status,
+    templates,
 )
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -61,7 +62,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "summary": exports.summary_command,
         "export": exports.export_command,
         "chart": exports.chart_command,
-        "template": report.template_command,
+        "template": templates.command,
         "beneficiaries": beneficiaries.command,
         "obstacle": obstacles.command,
         "obstacles": obstacles.list_command,

@@ -169,28 +169,3 @@ def invalid_rows_csv(result: FileCheck, reasons: dict[str, str], reason_title: s
     for item in result.invalid:
         writer.writerow([item.row, *item.values, reasons[item.reason]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def template_xlsx(headers: list[str], help_title: str, help_lines: list[str]) -> bytes:
-    """The list's header and nothing importable under it; what to write goes on a help sheet, which the
-    reader never reads (it takes the first sheet)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "beneficiaries"
-    sheet.sheet_view.rightToLeft = True
-    sheet.append(headers)
-    for column in "ABCDEF":
-        sheet.column_dimensions[column].width = 20
-    sheet.freeze_panes = "A2"
-    for row in range(2, 2002):
-        sheet.cell(row=row, column=1).number_format = "@"  # text: Excel would drop a code's leading zeros
-    help_sheet = workbook.create_sheet(help_title)
-    help_sheet.sheet_view.rightToLeft = True
-    help_sheet.column_dimensions["A"].width = 100
-    for line in help_lines:
-        help_sheet.append([line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -52,6 +52,6 @@ async def run(
         future = asyncio.get_running_loop().run_in_executor(_executor, work, deadline)
         try:
             # The reader checks the same deadline; the grace lets it stop by itself and free its thread.
-            return await asyncio.wait_for(asyncio.shield(future), seconds + 2)
+            return await asyncio.wait_for(asyncio.shield(future), seconds + min(seconds, 2.0))
         except TimeoutError:
             raise FileProblem("too_slow") from None

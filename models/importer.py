@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from locales import text
 from models import audit, roster_file
 from models.db import Database
-from models.phone import mask_phone, normalize_phone
+from models.phone import normalize_phone
 from models.roster_file import RosterRows, Skipped
 from models.schema import ROLES, Agency, Commitment, CountyCommitment, Person, Region
 from models.sheets import FileProblem
@@ -214,6 +214,8 @@ def _resolve(
     given: list[str] = []
     codes_of_rows: dict[str, str] = {}
     for sheet, number, values in rows.get("agencies", []):
+        if not values.get("county") and values.get("county_hint"):
+            values["county"] = _county_in_title(values["county_hint"], index)
         if values.get("county") and not values.get("province"):
             provinces = index.provinces_of_county(values["county"])
             if len(set(provinces)) == 1:
@@ -233,6 +235,17 @@ def _resolve(
             if not values.get("agency_code") and values.get("agency_row"):
                 values["agency_code"] = codes_of_rows.get(values["agency_row"], "")
     return given
+
+
+def _county_in_title(words: str, index: _RegionIndex) -> str:
+    """The first one to three words of a title after «شهرستان» that name a known county (else the first)."""
+    parts = words.split()
+    known = {county for _, county in index.counties}
+    for count in (3, 2, 1):
+        candidate = " ".join(parts[:count])
+        if len(parts) >= count and search_key(candidate) in known:
+            return candidate
+    return parts[0] if parts else ""
 
 
 def _length_errors(sheet: str, number: int, row: dict[str, str]) -> list[RowError]:
@@ -598,9 +611,7 @@ async def _people(
         else:  # no value: a new person is active, a deactivated one stays so
             active = existing.active if existing is not None else True
             if existing is not None and not existing.active:
-                result.warnings.append(
-                    Warning("stays_inactive", {"name": existing.name, "phone": mask_phone(phone)})
-                )
+                result.warnings.append(Warning("stays_inactive", {"name": existing.name, "phone": phone}))
         values = {
             "name": row["name"],
             "role": role,
@@ -619,14 +630,16 @@ async def _people(
             ),
             "active": (old.active if old else None, active),
         }
-        if old is None and active:
-            del shown["active"]  # a new person is active: nothing worth saying
+        if old is None:  # a new person is active, and most are reps: only what is not so is said
+            shown = {
+                k: v
+                for k, v in shown.items()
+                if not (k == "active" and active) and not (k == "role" and role == "rep")
+            }
         if old is not None:
             if search_key(old.name) != search_key(row["name"]):
                 result.warnings.append(
-                    Warning(
-                        "phone_taken", {"phone": mask_phone(phone), "before": old.name, "after": row["name"]}
-                    )
+                    Warning("phone_taken", {"phone": phone, "before": old.name, "after": row["name"]})
                 )
             if old.role == "rep" and role == "rep" and old.agency_id != values["agency_id"]:
                 result.warnings.append(
@@ -640,15 +653,13 @@ async def _people(
                     )
                 )
             if not old.active and active:
-                result.warnings.append(
-                    Warning("reactivated", {"name": row["name"], "phone": mask_phone(phone)})
-                )
+                result.warnings.append(Warning("reactivated", {"name": row["name"], "phone": phone}))
         await writer.upsert(
             "person",
             existing,
             {"phone": phone},
             values,
-            {"name": row["name"], "phone": mask_phone(phone)},
+            {"name": row["name"], "phone": phone},
             shown,
         )
 

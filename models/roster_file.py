@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from models import sheets
+from models.templates import HELP_SHEETS
 from models.textnorm import search_key, to_ascii_digits
 
 HEADER_SEARCH = 10  # rows looked at for the header
@@ -67,7 +68,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 CONTAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("phone", ("تلفن", "موبایل", "همراه", "mobile", "phone")),
     ("target", ("تعهد", "سهمیه", "target", "commitment")),
-    ("person", ("نماینده", "نامونامخانوادگی", "کارشناس")),
+    ("person", ("نماینده", "نامونامخانوادگی", "کارشناس", "fullname", "repname")),
     ("code", ("کد", "شناسه", "code")),
     ("agency", ("دستگاه", "agency")),
     ("county", ("شهرستان", "county")),
@@ -116,7 +117,7 @@ TOTAL_WORDS = (
 )
 _YEAR = re.compile(r"(1[34]\d\d)")
 _PUNCT = re.compile(r"[\s\-_.:،,؛;()\[\]*/\\«»\"'#]+")
-_COUNTY_IN_TITLE = re.compile(r"شهرستان\s+([^\s—\-–،,:]+(?:\s[^\s—\-–،,:]+)?)")
+_COUNTY_IN_TITLE = re.compile(r"شهرستان\s+((?:[^\s—\-–،,:()]+\s?){1,3})")
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ def find_header(table: list[tuple[int, list[str]]], name_means: str) -> tuple[in
 
 
 def _title_facts(rows: list[tuple[int, list[str]]]) -> tuple[int | None, str | None]:
-    """A year and a county named in the title rows above the header («… شهرستان نیشابور — ۱۴۰۵»)."""
+    """A year, and the words after «شهرستان», in the title rows above the header («… شهرستان نیشابور —
+    ۱۴۰۵»)."""
     year, county = None, None
     for _, cells in rows:
         for cell in cells:
@@ -219,14 +221,21 @@ def read(
         content, name, LIMITS, sheets=lambda names: names, deadline=deadline, fill_merged=True
     )
     out = RosterRows()
+    headers = 0
     for sheet in found:
-        _read_sheet(sheet, out, default_year)
+        headers += _read_sheet(sheet, out, default_year)
     if not out.rows:
-        raise sheets.FileProblem("no_roster")
+        raise sheets.FileProblem("empty" if headers else "no_roster")
     return out
 
 
-def _read_sheet(sheet: sheets.Sheet, out: RosterRows, fallback_year: int | None) -> None:
+def _data_sheets(names: list[str]) -> list[str]:
+    """Every sheet but a help sheet (the template's, or an office's notes named so)."""
+    return [n for n in names if header_key(n) not in HELP_SHEETS]
+
+
+def _read_sheet(sheet: sheets.Sheet, out: RosterRows, fallback_year: int | None) -> bool:
+    """Whether the sheet had a header row."""
     named = SHEET_KINDS.get(header_key(sheet.name)) or SHEET_KINDS.get(sheet.name.strip().lower())
     if named is None and (named := _legacy_kind(sheet.rows)) is not None:
         sheet.name = named  # a CSV of the import format: its rows are named by their kind
@@ -234,7 +243,7 @@ def _read_sheet(sheet: sheets.Sheet, out: RosterRows, fallback_year: int | None)
     if header is None:
         if sheet.rows:
             out.skipped.append(Skipped(sheet.name, sheet.rows[0][0], "sheet"))
-        return
+        return False
     position, columns = header
     default_year, title_county = _title_facts(sheet.rows[:position])
     default_year = default_year or fallback_year
@@ -252,7 +261,7 @@ def _read_sheet(sheet: sheets.Sheet, out: RosterRows, fallback_year: int | None)
     kind = named or _kind_of(fields)
     if kind is None:
         out.skipped.append(Skipped(sheet.name, sheet.rows[position][0], "sheet"))
-        return
+        return False
     for number, cells in sheet.rows[position + 1 :]:
         values = _values(cells, columns)
         if not any(values.values()):
@@ -264,6 +273,7 @@ def _read_sheet(sheet: sheets.Sheet, out: RosterRows, fallback_year: int | None)
             _office_row(out, sheet.name, number, values, default_year, title_county)
         else:
             out.add(kind, sheet.name, number, _legacy(kind, values, default_year))
+    return True
 
 
 def _has_year_target(columns: list[Column]) -> bool:
@@ -323,8 +333,10 @@ def _office_row(
     agency = {
         "code": values.get("code", ""),
         "name": values.get("agency", ""),
-        "county": values.get("county", "") or (title_county or ""),
+        "county": values.get("county", ""),
         "province": values.get("province", ""),
+        # «… شهرستان تربت حیدریه — ۱۴۰۵» in the title: the importer takes the words that name a county
+        "county_hint": "" if values.get("county") else (title_county or ""),
     }
     out.add("agencies", sheet, number, agency)
     ref = {"agency_code": agency["code"], "agency_row": f"{sheet}:{number}"}

@@ -168,7 +168,8 @@ class Achievement(Base):
     title: Mapped[str] = mapped_column(CleanString(200))
     rasad_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     tracking_code: Mapped[str | None] = mapped_column(CleanString(40))
-    status: Mapped[str] = mapped_column(CleanString(16), default="reported"
+    status: Mapped[str] = mapped_column(
+        CleanString(16), default="reported"
     )  # reported approved returned withdrawn
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     reviewed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -260,7 +261,8 @@ class Outbox(Base):
     kind: Mapped[str] = mapped_column(CleanString(20))  # milestone | nudge | digest
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(CleanString(10), default="pending"
+    status: Mapped[str] = mapped_column(
+        CleanString(10), default="pending"
     )  # pending sending sent skipped failed blocked
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -365,7 +367,8 @@ class Plan(Base):
     year: Mapped[int] = mapped_column(Integer)
     # [[jalali month 1-12, jobs, registered], ...]
     months: Mapped[list[list[int]]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(CleanString(12), default="submitted"
+    status: Mapped[str] = mapped_column(
+        CleanString(12), default="submitted"
     )  # submitted approved returned replaced
     comment: Mapped[str | None] = mapped_column(CleanString(1000))
     decided_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

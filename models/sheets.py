@@ -250,8 +250,13 @@ class _Xlsx:
         paths = dict(workbook)
         return [self._sheet(name, paths[name], strings) for name in wanted]
 
-    def _xml(self, member: str, start: Callable[..., None], end: Callable[..., None] | None = None,
-             data: Callable[[str], None] | None = None) -> None:
+    def _xml(
+        self,
+        member: str,
+        start: Callable[..., None],
+        end: Callable[..., None] | None = None,
+        data: Callable[[str], None] | None = None,
+    ) -> None:
         parser = _Parser(self.budget)
         parser.parser.StartElementHandler = start
         if end is not None:

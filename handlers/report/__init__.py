@@ -6,7 +6,6 @@ from handlers.report.flow import (
     command,
     continue_with_message,
     start_quick,
-    template_command,
 )
 from handlers.report.steps import KIND, PREFIX
 
@@ -18,5 +17,4 @@ __all__ = [
     "command",
     "continue_with_message",
     "start_quick",
-    "template_command",
 ]

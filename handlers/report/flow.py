@@ -564,18 +564,3 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         data["tracking"] = reports.check_tracking(text)
         return data, []
     raise AssertionError(f"no typed answer for state {state}")
-
-
-@requires("rep")
-async def template_command(update: Update, context: BotContext) -> None:
-    r = context.r
-    content = beneficiary_file.template_xlsx(
-        r.raw_list("beneficiaries.template_headers"),
-        r.raw("beneficiaries.template_help_title"),
-        r.raw_list("beneficiaries.template_help"),
-    )
-    await context.bot.send_document(
-        update.effective_chat.id,  # type: ignore[union-attr]
-        InputFile(content, filename="beneficiaries-template.xlsx"),
-        caption=r.raw("beneficiaries.template_caption"),
-    )

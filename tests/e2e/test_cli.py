@@ -189,3 +189,22 @@ def test_year_start_checks_commitments_then_opens_and_an_earlier_year_stays_expo
     assert result.returncode == 0, result.stderr
     late = cli(tmp_path, *args, str(year + 1), **env)
     assert late.returncode == 1 and "has not begun" in late.stderr
+
+
+def test_import_dry_run_lists_each_change_and_writes_nothing(tmp_path):
+    from tests.kit import office_sheets
+
+    assert cli(tmp_path, "import", str(ROOT / "examples" / "roster.xlsx")).returncode == 0
+    sheet = tmp_path / "نیشابور.xlsx"
+    sheet.write_bytes(office_sheets.nishapur_office())
+    result = cli(tmp_path, "import", str(sheet), "--dry-run", "--locale", "fa")
+    assert result.returncode == 0, result.stderr
+    new = "➕ کد ۲۰۲ «اداره تعاون، کار و رفاه اجتماعی» (تازه): شهرستان نیشابور، تعهد ۱۴۰۵: ۱٬۲۰۰"
+    assert new in result.stdout
+    assert "ردیف ۱۱ جمع به نظر می‌رسد" in result.stdout
+    assert "agency: 5 created, 0 updated, 1 unchanged" in result.stdout  # 201 found by its name
+    assert result.stdout.rstrip().endswith("dry run: nothing was written")
+    again = cli(tmp_path, "import", str(sheet), "--dry-run")
+    assert "agency: 5 created" in again.stdout and "code 202" in again.stdout  # English by default
+    help_text = cli(tmp_path, "import", "--help").stdout
+    assert "template roster" in help_text and "--dry-run" in help_text
