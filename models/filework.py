@@ -38,12 +38,13 @@ def busy() -> bool:
 async def run(
     work: Callable[[float], T],
     *,
-    seconds: float = SECONDS,
+    seconds: float | None = None,
     waiting: Callable[[], Awaitable[object]] | None = None,
 ) -> T:
     """`work(deadline)` in the file pool; `waiting` is awaited first when the pool is full. The deadline
     starts once the work does, so a queued file is not charged for its wait. Raises FileProblem("too_slow")
     when the work does not finish in time."""
+    seconds = SECONDS if seconds is None else seconds
     slot = _slot()
     if slot.locked() and waiting is not None:
         await waiting()

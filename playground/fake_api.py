@@ -317,9 +317,11 @@ def _decode(key: str, value: Any) -> Any:
 class FakeBotApi:
     """Serves /bot<token>/<method> and /file/bot<token>/<path> like api.telegram.org."""
 
+    DEFAULT_TOKEN = "123456:TEST-TOKEN"
+
     def __init__(
         self,
-        token: str = "123456:TEST-TOKEN",
+        token: str = DEFAULT_TOKEN,
         bot_id: int = 123456,
         bot_username: str = "rasad_test_bot",
         platform: str = "telegram",
@@ -374,6 +376,7 @@ class FakeBotApi:
         self._stopped = asyncio.Event()
         self.down = False  # unreachable: see go_down()
         self.latency = 0.0  # seconds each call but getUpdates takes to be answered (a slow network)
+        self.redirect_files = False  # file downloads answered with a redirect to themselves, forever
         self._seq = 0
         self._counter = 0
         self._wake = asyncio.Event()
@@ -609,10 +612,15 @@ class FakeBotApi:
         content: bytes,
         mime_type: str | None = None,
         caption: str | None = None,
+        with_size: bool = True,
     ) -> dict[str, Any]:
+        """`with_size=False`: a document without file_size, as some clients and Bale send."""
         mime = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         f = self._register(content, file_name, mime, "documents")
-        extra: dict[str, Any] = {"document": self._document_dict(f)}
+        document = self._document_dict(f)
+        if not with_size:
+            document.pop("file_size")
+        extra: dict[str, Any] = {"document": document}
         if caption is not None:
             extra["caption"] = caption
         return self.message_update(user, **extra)
@@ -679,6 +687,8 @@ class FakeBotApi:
         found = next((f for f in self.files.values() if f.file_path == path), None)
         if request.match_info["token"] != self.token or found is None:
             return web.Response(status=404, text="Not Found")
+        if self.redirect_files:
+            raise web.HTTPFound(str(request.url))
         return web.Response(body=found.content, content_type="application/octet-stream")
 
     def _kick_delivery(self) -> None:

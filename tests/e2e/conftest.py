@@ -4,13 +4,14 @@ drivers; tests read what the bot answered and what the database holds."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot import app as bot_app
+from bot.logs import SecretsMaskingFormatter
 from bot.request import PlatformRequest
 from bot.runtime import Runtime
 from models.db import Database
@@ -103,6 +104,23 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """The 2, 4, 8 s waits after a 429 without retry_after, shortened so a test waits milliseconds."""
     monkeypatch.setattr(PlatformRequest, "backoff", (0.05, 0.1, 0.2))
     monkeypatch.setattr(PlatformRequest, "gateway_backoff", (0.05, 0.1))
+
+
+QUIET_LOGGERS = ("playground.", "aiohttp.access", "aiohttp.server", "aiohttp.web")  # the fake's own logs
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_the_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test's log, as the bot's formatter writes it, holds no token: whatever fault the test
+    injected (the fake's own logs, which see its URLs, are not the bot's)."""
+    yield
+    formatter = SecretsMaskingFormatter()
+    for when in ("setup", "call", "teardown"):
+        for record in caplog.get_records(when):  # type: ignore[arg-type]
+            if record.name.startswith(QUIET_LOGGERS):
+                continue
+            line = formatter.format(record)
+            assert FakeBotApi.DEFAULT_TOKEN not in line and "TEST-TOKEN" not in line, line
 
 
 @pytest.fixture(params=PLATFORMS)

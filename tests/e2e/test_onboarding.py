@@ -214,5 +214,9 @@ async def test_each_role_is_refused_what_is_not_theirs(bot):
     sup = await join(bot, 504, "09123333333")
     for command in ("/digest", "/remind_now", "/holidays", "/agency 101", "/summary", "/export", "/chart"):
         assert "برای نقش شما" in (await rep.send(command)).text, command
-    for command in ("/report", "/status", "/template", "/beneficiaries", "/remind_now", "/holidays"):
+    for command in ("/report", "/status", "/beneficiaries", "/remind_now", "/holidays"):
         assert "برای نقش شما" in (await sup.send(command)).text, command
+    # /template: the roster for the governorate, the list of people employed for reps (not the roster).
+    assert (await sup.send("/template")).last.document["file_name"] == "roster-template.xlsx"
+    assert (await rep.send("/template")).last.document["file_name"] == "beneficiaries-template.xlsx"
+    assert "برای فرمانداری است" in (await rep.send("/template roster")).text

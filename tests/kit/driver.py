@@ -173,9 +173,17 @@ class UserDriver:
         return await self.push(self.api.location_update(self.user, latitude, longitude))
 
     async def send_document(
-        self, file_name: str, content: bytes, *, mime_type: str | None = None, caption: str | None = None
+        self,
+        file_name: str,
+        content: bytes,
+        *,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        with_size: bool = True,
     ) -> Reply:
-        return await self.push(self.api.document_update(self.user, file_name, content, mime_type, caption))
+        return await self.push(
+            self.api.document_update(self.user, file_name, content, mime_type, caption, with_size=with_size)
+        )
 
 
 __all__ = ["OTHER_CONTACT_USER_ID", "Reply", "UpdateTracker", "UserDriver", "tracking_application_class"]
