@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter
 from bot.render import Renderer
 from models.jalali import Pace
 from models.stats import RankRow
+from models.textnorm import strip_controls
 
 FONTS = Path(__file__).with_name("fonts")
 MAX_BARS = 25
@@ -28,6 +29,11 @@ def _font() -> str:
     for path in sorted(FONTS.glob("Vazirmatn-*.ttf")):
         font_manager.fontManager.addfont(str(path))
     return "Vazirmatn"
+
+
+def _style() -> None:
+    plt.rcParams["font.family"] = _font()
+    plt.rcParams["text.parse_math"] = False  # an agency named «… $x^2$ …» is text, not math
 
 
 def _number_formatter(r: Renderer) -> FuncFormatter:
@@ -44,9 +50,10 @@ def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
 def ranking_bars(r: Renderer, title: str, rows: list[RankRow], pace: Pace) -> bytes:
     """Bars per agency in ranking order: commitment behind, achieved in front, expected as a tick."""
     rows = [row for row in rows if row.target > 0][:MAX_BARS]
-    plt.rcParams["font.family"] = _font()
+    _style()
     fig, ax = plt.subplots(figsize=(8, 1.4 + 0.42 * max(len(rows), 1)))
-    names = [row.name if len(row.name) <= 32 else row.name[:31] + "…" for row in rows][::-1]
+    clean = [strip_controls(row.name) for row in rows]  # a name stored before names were cleaned
+    names = [name if len(name) <= 32 else name[:31] + "…" for name in clean][::-1]
     targets = [row.target for row in rows][::-1]
     achieved = [row.achieved for row in rows][::-1]
     expected = [pace.expected(row.target) for row in rows][::-1]
@@ -75,7 +82,7 @@ def ranking_bars(r: Renderer, title: str, rows: list[RankRow], pace: Pace) -> by
 
 def cumulative_line(r: Renderer, title: str, monthly: list[int], target: int, months_done: int) -> bytes:
     """Cumulative achieved per Jalali month against the linear path to the commitment."""
-    plt.rcParams["font.family"] = _font()
+    _style()
     fig, ax = plt.subplots(figsize=(8, 4.2))
     names = r.raw_list("calendar.months")
     cumulative, total = [], 0

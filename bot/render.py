@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import re
 import string
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ from models.jalali import to_jalali
 from models.textnorm import to_persian_digits
 
 _BALE_SPECIAL = str.maketrans({"*": "∗", "_": "‗", "[": "⁅", "]": "⁆", "`": "ˋ"})
+MAX_TEXT = 4000  # below Telegram's and Bale's 4096, leaving room for markup
+# What a message may not be cut inside: an HTML tag or entity (Telegram), and the bold marker (Bale).
+_ATOMS = {"telegram": re.compile(r"<[^<>]{1,20}>|&[#a-zA-Z0-9]{1,10};|[\s\S]"), "bale": re.compile(r"[\s\S]")}
 # Isolates keep Latin fragments and numbers from reordering a Persian line.
 FSI, PDI = "\u2068", "\u2069"
 
@@ -135,5 +139,56 @@ class Renderer:
             return self.date(value, long=spec == "long")
         return self.escape(str(value))
 
+    def split(self, text: str, limit: int = MAX_TEXT) -> list[str]:
+        """A rendered text in messages of at most `limit` characters, cut at a line break where one is near
+        (else a space, else anywhere), never inside a tag or an entity; bold open at a cut is closed there
+        and opened again in the next part. Length is counted as the messengers count it, in UTF-16 units
+        (an emoji is two)."""
+        if _units(text) <= limit:
+            return [text]
+        atoms = _ATOMS.get(self.platform, _ATOMS["bale"]).findall(text)
+        opener, closer = ("<b>", "</b>") if self.platform == "telegram" else ("*", "*")
+        markup = self.platform in ("telegram", "bale")
+        bold = [False]  # bold[i]: whether bold is open before atom i
+        for atom in atoms:
+            state = bold[-1]
+            if markup and atom == opener:
+                state = not state if opener == closer else True
+            elif markup and atom == closer:
+                state = False
+            bold.append(state)
+        room = limit - (len(opener) + len(closer) if markup else 0)
+        parts: list[str] = []
+        start = 0
+        while start < len(atoms):
+            end, size = start, 0
+            while end < len(atoms) and size + _units(atoms[end]) <= room:
+                size += _units(atoms[end])
+                end += 1
+            if end < len(atoms):
+                end = _cut_point(atoms, start, end)
+            body = "".join(atoms[start:end])
+            if body.strip():
+                head = opener if markup and bold[start] else ""
+                parts.append(head + body + (closer if markup and bold[end] else ""))
+            start = end + 1 if end < len(atoms) and atoms[end] == "\n" else end
+        return parts or [text[:limit]]
+
     def join(self, parts: list[Markup] | list[str], sep: str = "\n") -> Markup:
         return Markup(sep.join(p if isinstance(p, Markup) else self.escape(p) for p in parts))
+
+
+def _units(text: str) -> int:
+    """UTF-16 code units: a character beyond the Basic Multilingual Plane counts two."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF) if not text.isascii() else len(text)
+
+
+def _cut_point(atoms: list[str], start: int, end: int) -> int:
+    """Where to end a part that cannot hold atoms[start:end + 1]: at the last line break of its second half,
+    else its last space, else at `end` (at least one atom, so the split always moves on)."""
+    middle = start + (end - start) // 2
+    for wanted in ("\n", " "):
+        for index in range(end - 1, middle, -1):
+            if atoms[index] == wanted:
+                return index
+    return max(end, start + 1)

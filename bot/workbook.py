@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
@@ -22,14 +23,24 @@ from models import summary
 from models.jalali import to_jalali
 from models.schema import Achievement, Agency, Beneficiary, Person, Region
 from models.stats import RankRow, Scope
+from models.textnorm import strip_controls
 
 FORMULA_START = ("=", "+", "-", "@")
 ACHIEVEMENT_ROWS_MAX = 1_000_000  # Excel holds 1,048,576 rows a sheet
 
 
 def _csv_safe(value: object) -> object:
-    """A spreadsheet would run a cell starting with = + - @ as a formula."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+    """A spreadsheet would run a cell starting with = + - @ as a formula; control characters go."""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _cell_text(value: object) -> object:
+    """What an xlsx cell may hold: openpyxl refuses (IllegalCharacterError) the control characters that
+    XML forbids, and a name stored before they were cleaned may still carry one."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 @dataclass
@@ -149,14 +160,15 @@ class _Sheet:
         bold = Font(bold=True)
         header = []
         for text in headers:
-            cell = WriteOnlyCell(self.ws, value=text)
+            cell = WriteOnlyCell(self.ws, value=_cell_text(text))
             cell.font = bold
             header.append(cell)
         self.ws.append(header)
 
     def append(self, values: list[object], percent_columns: tuple[int, ...] = ()) -> None:
         cells = []
-        for index, value in enumerate(values):
+        for index, raw in enumerate(values):
+            value = _cell_text(raw)
             cell = WriteOnlyCell(self.ws, value=value)
             if isinstance(value, str) and value.startswith(FORMULA_START):
                 cell.data_type = "s"  # user text such as a title "=HYPERLINK(…)" must stay text

@@ -23,37 +23,14 @@ from models.people import Identity
 from models.stats import Scope
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 4000  # below Telegram's and Bale's 4096, leaving room for markup
 Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 Handler = Callable[[Update, BotContext], Awaitable[None]]
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split on line breaks so no message exceeds the limit (a single huge line is cut)."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not chunks:
-        chunks.append(current)
-    return chunks
 
 
 async def send(update: Update, context: BotContext, text: str, keyboard: Keyboard = None) -> Message:
     """Send to the update's chat; long texts are split, the keyboard goes with the last part."""
     chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id  # type: ignore[union-attr]
-    parts = split_text(text)
+    parts = context.r.split(text)
     message: Message | None = None
     for index, part in enumerate(parts):
         message = await context.bot.send_message(

@@ -20,7 +20,6 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from bot.render import Renderer
 from bot.request import Unreachable
 from bot.runtime import Runtime
-from handlers.common import split_text
 from jobs import notices, texts
 from models.jalali import deadline_date
 from models.people import Identity, load_identities
@@ -378,7 +377,7 @@ class Sender:
             return
         chat_id, text, r, keyboard = rendered
         try:
-            parts = split_text(text)
+            parts = r.split(text)
             for index, part in enumerate(parts):  # a digest with long agency names may pass 4096 characters
                 if not await self._still_ours(row):  # before the pacing wait: a renewal write takes time
                     log.info("outbox %s: taken over by another sender after a lease expired", row.id)

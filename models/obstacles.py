@@ -175,6 +175,8 @@ async def set_status(
         raise NotAllowed(obstacle_id)
     async with db.write() as session:
         obstacle = await _guarded(session, who, scope, obstacle_id)
+        if obstacle.person_id == who.person_id:  # nobody decides on what they raised (a rep since promoted)
+            raise NotAllowed(obstacle_id)
         before = obstacle.status
         if before == "resolved" or before == status:
             return False, before
@@ -212,7 +214,8 @@ async def add_message(
             raise AnswerError("resolved")
         message = ObstacleMessage(obstacle_id=obstacle_id, person_id=who.person_id, body=body, created_at=now)
         session.add(message)
-        if who.role != "rep" and obstacle.status == "open":
+        governorate = who.role != "rep" and obstacle.person_id != who.person_id  # not the one who raised it
+        if governorate and obstacle.status == "open":
             obstacle.status = "acknowledged"  # a reply acknowledges
         obstacle.updated_at = now
         await session.flush()
@@ -225,8 +228,9 @@ async def add_message(
             entity_id=obstacle_id,
             after={"message_id": message.id, "length": len(body)},
         )
-        if who.role == "rep":
+        if not governorate:
             to = await notices.supervisors_for_agency(session, obstacle.agency_id)
+            to = [person for person in to if person != who.person_id]
         else:
             to = [obstacle.person_id]
         payload = {"t": "obstacle_message", "id": obstacle_id, "m": message.id}

@@ -159,6 +159,8 @@ async def decide(
         if row is None or not may_see(who, scope, row[0].agency_id, row[1]):
             raise NotAllowed(plan_id)
         plan = row[0]
+        if plan.person_id == who.person_id:  # nobody decides on their own plan (a rep since promoted)
+            raise NotAllowed(plan_id)
         if plan.status != "submitted":
             return plan.status
         replaced: list[int] = []

@@ -1,8 +1,9 @@
 """Bad input at scale (hypothesis): each example opens a conversation (/report at a random step,
 /obstacle, /plan, a reply to an obstacle, or none) and feeds it random text in any script, markup and SQL
-fragments, 4,000+ characters, random or forged button data, stickers, photos, voice, locations, edited
-messages and commands. The bot answers every input, never with its error reply, never with markup the
-messenger refuses, and stores nothing that was not confirmed."""
+fragments, 4,000+ characters, control characters and NUL, numbers of thousands of digits, random or
+forged button data, stickers, photos, voice, locations, spreadsheet bombs, edited messages and commands.
+The bot answers every input, never with its error reply, never with markup the messenger refuses, and
+stores nothing that was not confirmed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from models.schema import Achievement, Obstacle, ObstacleMessage, Plan
 from tests.e2e.conftest import join
 from tests.e2e.test_obstacles import raise_obstacle
+from tests.kit import bombs
 
 FRAGMENTS = [
     "<b>bold</b>",
@@ -40,6 +42,20 @@ FRAGMENTS = [
     "/nosuchcommand",
     "",
     " ",
+    # What an adversarial pass found (issue: hostile files and texts).
+    "طرح\x00 گلخانه",
+    "\x00",
+    "\x07\x1b\x7f\x9f",
+    "\u200b\u200b\u200b",
+    "\u200c\u200d\ufeff",
+    "1" * 5000,
+    "۹" * 4400,
+    "جهاد $x^2$ \\frac{1}{0}$",
+    "&" * 2000,
+    "<" * 2000,
+    "&" * 4050,
+    "<b>" * 1400,
+    "*_[`" * 1010,
 ]
 TEXT = st.one_of(
     st.sampled_from(FRAGMENTS),
@@ -78,10 +94,19 @@ CALLBACK = st.one_of(
         ["rp|", "ox|show|", "rv|ok|1|", "mr|wdy|1|1", "px|ok|1", "ox|res|1", "|||", "ob|abcdef|cat|land"]
     ),
 )
+DOCUMENTS = {
+    "garbage": lambda: ("x.bin", b"\x00\x01garbage"),
+    "tall row": lambda: ("list.xlsx", bombs.tall_row()),
+    "whole grid": lambda: ("list.xlsx", bombs.declared_everything()),
+    "huge string": lambda: ("list.xlsx", bombs.huge_shared_string()),
+    "windows-1256": lambda: ("list.csv", "کد ملی\n0013542419\n".replace("ی", "ي").encode("cp1256")),
+    "no size": lambda: ("list.csv", "کد ملی\n0013542419\n".encode()),
+}
 INPUT = st.one_of(
     st.tuples(st.just("text"), TEXT),
     st.tuples(st.just("callback"), CALLBACK),
-    st.tuples(st.sampled_from(["sticker", "photo", "voice", "location", "document"]), st.just("")),
+    st.tuples(st.sampled_from(["sticker", "photo", "voice", "location"]), st.just("")),
+    st.tuples(st.just("document"), st.sampled_from(sorted(DOCUMENTS))),
     st.tuples(st.just("edited"), TEXT),
 )
 # How a conversation is opened, and the valid answers that take it a few steps in.
@@ -131,7 +156,8 @@ async def _feed(bot, user, kind: str, value: str):
         message["edit_date"] = message["date"] + 5
         return await user.push({"edited_message": message})
     if kind == "document":
-        return await user.send_document("x.bin", b"\x00\x01garbage")
+        name, content = DOCUMENTS[value]()
+        return await user.send_document(name, content, with_size=value != "no size")
     return await getattr(user, f"send_{kind}")()
 
 

@@ -189,3 +189,35 @@ async def test_evidence_cancelled_and_a_sticker_keeps_the_step(bot, api):
     assert "لغو شد" in reply.text
     async with bot.db.session() as s:
         assert (await s.execute(select(Attachment))).first() is None
+
+
+async def test_nobody_decides_on_their_own_plan_or_obstacle_after_a_promotion(bot, api):
+    from sqlalchemy import update
+
+    from models.schema import Obstacle, Person, Plan
+    from tests.e2e.test_obstacles import raise_obstacle
+    from tests.e2e.test_plans import write_plan
+
+    maryam, county = await join(bot, *MARYAM), await join(bot, 504, "09123333333")
+    await write_plan(maryam, "100", "100", "100", "100")
+    await maryam.press("✅ ارسال برای تأیید فرمانداری")
+    await raise_obstacle(maryam, files=False)
+    async with bot.db.write() as s:  # promoted to supervisor of her county after submitting both
+        await s.execute(
+            update(Person).where(Person.phone == "+989121111111").values(role="supervisor", scope_region_id=2)
+        )
+    plan_notice = [m for m in county.chat_messages if "✅ تأیید" in [t for t, _ in m.inline_buttons]][-1]
+    obstacle_notice = [m for m in county.chat_messages if "✅ رفع شد" in [t for t, _ in m.inline_buttons]][-1]
+    for notice, label in ((plan_notice, "✅ تأیید"), (obstacle_notice, "✅ رفع شد"), (obstacle_notice, "👁")):
+        data = next(d for t, d in notice.inline_buttons if t.startswith(label))
+        before = len(alerts(api))
+        await maryam.press_data(data, 1)
+        assert len(alerts(api)) == before + 1, label  # refused, with the reason
+    await maryam.press_data(next(d for t, d in obstacle_notice.inline_buttons if "پاسخ" in t), 1)
+    await maryam.send("پیگیری می‌کنم و خبر می‌دهم.")  # her own reply: a message, not an acknowledgement
+    async with bot.db.session() as s:
+        assert (await s.get(Plan, 1)).status == "submitted"
+        assert (await s.get(Obstacle, 1)).status == "open"
+    await county.press("✅ تأیید", message=plan_notice)  # another supervisor may
+    async with bot.db.session() as s:
+        assert (await s.get(Plan, 1)).status == "approved"

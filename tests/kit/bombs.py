@@ -8,6 +8,7 @@ exactly what a reader would get from a real bomb."""
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from dataclasses import dataclass
@@ -123,6 +124,7 @@ def _zip(members: dict[str, bytes | Repeated]) -> bytes:
     return bytes(out)
 
 
+@functools.cache
 def tall_row(number: int = 2_000_000_000) -> bytes:
     """One header row, then one row numbered `number`: openpyxl yields every row in between."""
     return xlsx(
@@ -133,6 +135,7 @@ def tall_row(number: int = 2_000_000_000) -> bytes:
     )
 
 
+@functools.cache
 def declared_everything(row: int = 1_000_000) -> bytes:
     """A dimension of the whole grid and one row far down (the roster import's hole)."""
     return xlsx(
@@ -144,6 +147,7 @@ def declared_everything(row: int = 1_000_000) -> bytes:
     )
 
 
+@functools.cache
 def huge_shared_string(gib: float = 1.0) -> bytes:
     """One shared string of `gib` gibibytes in about a megabyte."""
     block = b"A" * (1024 * 1024)
@@ -158,6 +162,7 @@ def huge_shared_string(gib: float = 1.0) -> bytes:
     return xlsx(sheet, strings)
 
 
+@functools.cache
 def blank_rows(gigabytes: float = 2.0) -> bytes:
     """Gigabytes of empty rows (numbered in order, so no single row is far off)."""
     block = b"<row/>" * 100_000  # rows without r: each is the next number

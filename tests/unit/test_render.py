@@ -1,6 +1,8 @@
 import datetime as dt
 import re
 
+import pytest
+
 from bot.render import Markup, Renderer
 from locales import LOCALES, catalog
 
@@ -61,3 +63,28 @@ def test_every_template_renders_on_both_platforms():
             for key, value in catalog(locale).items():
                 if isinstance(value, str):
                     r(key, **{f: "x" for f in _fields(value)})
+
+
+AWKWARD = ["&", "<", ">", "*", "_", "[", "`", "\u200c", "😀", "ي", " ", "\n", "&amp;", "<b>"]
+
+
+@pytest.mark.parametrize("platform", ["telegram", "bale"])
+@pytest.mark.parametrize("length", [3990, 3999, 4000, 4001, 4050, 4100, 8100])
+@pytest.mark.parametrize("character", AWKWARD)
+def test_long_texts_split_on_the_text_never_inside_markup(platform, length, character):
+    from playground.fake_api import parse_html, parse_light_markdown, utf16_len
+
+    r = Renderer(platform, "fa")
+    user_text = (character * length)[:length]
+    rendered = r.fill("**{title}**\n{body}", title="گزارش", body=user_text)
+    parts = r.split(rendered)
+    shown = []
+    for part in parts:
+        assert len(part) <= 4000
+        plain = parse_html(part)[0] if platform == "telegram" else parse_light_markdown(part)
+        assert utf16_len(plain) <= 4096 and plain.strip()
+        shown.append(plain)
+    # Nothing lost but the line breaks and spaces a cut falls on.
+    squeeze = str.maketrans("", "", "\n ")
+    expected = ("گزارش\n" + user_text) if platform == "telegram" else parse_light_markdown(rendered)
+    assert "".join(shown).translate(squeeze) == expected.translate(squeeze)
