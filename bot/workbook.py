@@ -255,37 +255,35 @@ def build_xlsx(data: ExportData, r: Renderer, brief_text: str) -> bytes:
             percent_columns=(6,),
         )
 
-    sheet = _Sheet(
-        wb,
-        "achievements",
-        [
-            h(k)
-            for k in (
-                "id",
-                "code",
-                "agency",
-                "county",
-                "date",
-                "jobs",
-                "sector",
-                "title",
-                "rasad",
-                "tracking",
-                "codes",
-                "reporter",
-                "reported_at",
-                "status",
-            )
-        ],
-        [8, 10, 30, 14, 12, 10, 12, 40, 10, 16, 12, 22, 18, 12],
-        rtl,
+    # Withdrawn reports on a sheet of their own: summing the jobs of "achievements" gives the reported total.
+    columns = (
+        "id",
+        "code",
+        "agency",
+        "county",
+        "date",
+        "jobs",
+        "sector",
+        "title",
+        "rasad",
+        "tracking",
+        "codes",
+        "reporter",
+        "reported_at",
+        "status",
     )
+    widths = [8, 10, 30, 14, 12, 10, 12, 40, 10, 16, 12, 22, 18, 12]
+    sheets = {
+        kept: _Sheet(wb, "withdrawn" if kept else "achievements", [h(k) for k in columns], widths, rtl)
+        for kept in (False, True)
+    }
     for a in data.achievements:
         values = list(a)
+        withdrawn = values[13] == "withdrawn"
         values[6] = r.raw(f"sectors.{values[6]}")
         values[8] = h("yes") if values[8] else h("no")
         values[13] = h(f"status_{values[13]}")
-        sheet.append(values)
+        sheets[withdrawn].append(values)
 
     out = io.BytesIO()
     wb.save(out)

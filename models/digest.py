@@ -110,7 +110,11 @@ async def build(session: AsyncSession, scope: Scope, year: int, today: dt.date, 
             _in_scope(
                 select(func.coalesce(func.sum(Achievement.jobs), 0))
                 .join(Agency, Agency.id == Achievement.agency_id)
-                .where(Achievement.year == year, Achievement.created_at >= since),
+                .where(
+                    Achievement.year == year,
+                    Achievement.created_at >= since,
+                    Achievement.status != "withdrawn",  # a withdrawn report is out of every figure
+                ),
                 scope,
             )
         )

@@ -37,7 +37,11 @@ async def build(session: AsyncSession, scope: Scope, year: int, today: dt.date, 
     week = select(func.coalesce(func.sum(Achievement.jobs), 0)).join(
         Agency, Agency.id == Achievement.agency_id
     )
-    week = week.where(Achievement.year == year, Achievement.created_at >= now - dt.timedelta(days=7))
+    week = week.where(
+        Achievement.year == year,
+        Achievement.created_at >= now - dt.timedelta(days=7),
+        Achievement.status != "withdrawn",  # a withdrawn report is out of every figure
+    )
     if scope.county_ids is not None:
         week = week.where(Agency.county_id.in_(scope.county_ids))
     return Brief(

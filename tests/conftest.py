@@ -168,6 +168,9 @@ def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
         "BOT_ADMINS": "",
         "SCHEDULER_TICK_SECONDS": 0,  # tests tick the scheduler themselves, with their own clock
         "USER_RATE_LIMIT": 0,  # tests type faster than people; the limit has its own test
+        # The messengers' 30 calls a second is the fake's to enforce where a test asks it to; here it would
+        # only make each test wait (a conversation step is three calls).
+        "REPLY_RATE": 10_000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

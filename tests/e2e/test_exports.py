@@ -65,7 +65,7 @@ async def test_export_workbook_checked_cell_by_cell(bot):
     assert document.kind == "document" and document.document["file_name"].endswith(".xlsx")
     assert "گزارش اکسل شهرستان مشهد" in document.text
     wb = load_workbook(io.BytesIO(document.document["content"]))
-    assert wb.sheetnames == ["summary", "ranking", "agencies", "achievements"]
+    assert wb.sheetnames == ["summary", "ranking", "agencies", "achievements", "withdrawn"]
     ranking = wb["ranking"]
     assert ranking.sheet_view.rightToLeft and ranking.freeze_panes == "A2"
     assert [c.value for c in ranking[1]][:7] == [
