@@ -306,15 +306,25 @@ async def _holidays(settings: Settings, action: str, date_text: str | None, note
     try:
         if action == "list":
             for h in await holidays.listed(db):
-                print(f"{to_jalali(h.day).strftime('%Y/%m/%d')}  {h.note}")
+                mark = " (lunar: an estimate)" if h.estimated else ""
+                print(f"{to_jalali(h.day).strftime('%Y/%m/%d')}  {h.note}{mark}")
             return 0
         if not date_text:
             print("a Jalali date is needed, e.g. 1405/12/25", file=sys.stderr)
             return 1
         try:
             day = parse_jalali(date_text, settings.year)
-        except DateError:
-            print(f"'{date_text}' is not a Jalali date such as 1405/12/25", file=sys.stderr)
+            if action == "add":
+                holidays.check_in_year(day, settings.year)
+        except DateError as exc:
+            reasons = {
+                "no_such_day": f"there is no such day as {date_text}",
+                "outside_year": f"{date_text} is not in the reporting year {settings.year}",
+            }
+            print(
+                reasons.get(exc.reason, f"'{date_text}' is not a Jalali date such as 1405/12/25"),
+                file=sys.stderr,
+            )
             return 1
         if action == "add":
             added = await holidays.add(db, day, note, "cli")
@@ -429,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _year(settings: Settings, action: str, year: int | None, commitments: Path | None) -> int:
-    from models import years
+    from models import holidays, years
     from models.importer import import_file
     from models.jalali import local_today, to_jalali
 
@@ -469,6 +479,7 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
             if problem is not None:
                 raise problem
             opening = await years.start(db, year, local_today(settings.tz))
+            seeded = await holidays.seed(db, year, "cli:year") if settings.official_holidays else None
         except years.YearProblem as exc:
             if exc.reason == "not_begun":
                 begins = to_jalali(exc.values["begins"]).strftime("%Y/%m/%d")  # type: ignore[arg-type]
@@ -489,6 +500,10 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
         await db.dispose()
     state = "was already open" if opening.already else "is open"
     print(f"{year} {state}: {opening.committed} agencies committed to {opening.target} jobs")
+    if seeded:
+        print(
+            f"{seeded} official holidays of {year} are in the calendar (lunar ones are estimates: /holidays)"
+        )
     if opening.without:
         shown = ", ".join(opening.without[:20]) + (" …" if len(opening.without) > 20 else "")
         print(f"{len(opening.without)} agencies have no commitment for {year}: {shown}")

@@ -76,6 +76,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         settings=settings, db=db, clock=app.bot_data["clock"], platform=app.bot_data["platform"]
     )
     stats.use_basis(settings.ranking_basis)
+    await scheduler.ensure_calendar(app.bot_data["rt"])
     await commands_menu.publish_default(app)
     log.info("ready: platform=%s year=%s bot=@%s", app.bot_data["platform"], settings.year, app.bot.username)
 

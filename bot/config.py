@@ -94,6 +94,10 @@ class Settings(BaseSettings):
         default="saturday", alias="NUDGE_WEEKDAY"
     )
     nudge_time: str = Field(default="09:00", alias="NUDGE_TIME")
+    # The office week: Friday off everywhere; many offices close on Thursday too ("friday,thursday").
+    weekend_days: Annotated[list[str], NoDecode] = Field(default=["friday"], alias="WEEKEND_DAYS")
+    # Seed each reporting year's official holidays (solar, and lunar ones as estimates) into the calendar.
+    official_holidays: bool = Field(default=True, alias="OFFICIAL_HOLIDAYS")
     nudge_daily_days: int = Field(default=10, ge=0, le=60, alias="NUDGE_DAILY_DAYS")
     digest_time: str = Field(default="08:00", alias="DIGEST_TIME")
     send_rate: float = Field(default=30.0, gt=0, le=100_000, alias="SEND_RATE")
@@ -177,6 +181,22 @@ class Settings(BaseSettings):
                     "must be comma-separated whole days before the deadline, e.g. 60,30,14,7,3,1,0"
                 )
             return sorted({int(p) for p in parts}, reverse=True)
+        return value
+
+    @field_validator("weekend_days", mode="before")
+    @classmethod
+    def _weekend(cls, value: object) -> object:
+        names = {"جمعه": "friday", "پنجشنبه": "thursday", "پنج‌شنبه": "thursday", "شنبه": "saturday"}
+        if isinstance(value, str):
+            parts = [
+                names.get(p.strip(), p.strip().lower())
+                for p in value.replace("،", ",").split(",")
+                if p.strip()
+            ]
+            known = ("saturday", "sunday", "monday", "tuesday", "wednesday", "thursday", "friday")
+            if not parts or any(p not in known for p in parts) or len(set(parts)) > 3:
+                raise ValueError("must be one to three weekday names, e.g. friday or friday,thursday")
+            return sorted(set(parts), key=known.index)
         return value
 
     @field_validator("reminder_time", "nudge_time", "digest_time")

@@ -42,6 +42,7 @@ class Runtime:
     clock: Callable[[], dt.datetime] = field(default=system_clock)
     platform: str = ""  # the messenger this runtime serves; "" = the first configured one
     questions: LastQuestions = field(default_factory=LastQuestions)
+    calendar_years: set[int] = field(default_factory=set)  # years whose official holidays are seeded
 
     def __post_init__(self) -> None:
         if not self.platform:

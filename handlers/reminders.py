@@ -15,7 +15,7 @@ from handlers.common import answer_callback, edit_or_send, inline, requires, sen
 from jobs import texts
 from jobs.sender import Sender
 from models import holidays, people, schedule
-from models.jalali import DateError, parse_jalali
+from models.jalali import DateError, deadline_date, parse_jalali, year_start
 from models.schema import Person
 from models.stats import scope_of
 
@@ -151,7 +151,15 @@ async def holidays_command(update: Update, context: BotContext) -> None:
     if not args:
         days = await holidays.listed(rt.db, rt.today() - dt.timedelta(days=30))
         lines = [r("holidays.title")]
-        lines += [r("holidays.line", date=h.day, note=h.note or "—") for h in days] or [r("holidays.none")]
+        lines += [
+            r(
+                "holidays.line",
+                date=h.day,
+                note=h.note or "—",
+                mark=r.raw("holidays.estimated") if h.estimated else "",
+            )
+            for h in days
+        ] or [r("holidays.none")]
         await send(update, context, r.join([*lines, Markup(""), r("holidays.usage")]))
         return
     action, rest = args[0].lower(), args[1:]
@@ -160,8 +168,17 @@ async def holidays_command(update: Update, context: BotContext) -> None:
         return
     try:
         day = parse_jalali(rest[0], rt.year)
-    except DateError:
-        await send(update, context, r("holidays.bad_date"))
+        if action == "add":
+            holidays.check_in_year(day, rt.year)
+    except DateError as exc:
+        start, end = year_start(rt.year), deadline_date(rt.year)
+        if exc.reason == "outside_year":
+            text = r("holidays.outside_year", date=day, year=r.code(rt.year), start=start, end=end)
+        elif exc.reason == "no_such_day":
+            text = r("holidays.no_such_day", typed=r.code(rest[0]))
+        else:
+            text = r("holidays.bad_date")
+        await send(update, context, text)
         return
     actor = f"person:{who.person_id}"
     if action == "add":

@@ -7,13 +7,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 
+from sqlalchemy.exc import IntegrityError
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings, parse_hhmm
 from bot.runtime import Runtime
 from jobs.sender import DrainStats, RateLimiter, Sender
-from models import schedule
+from models import holidays, schedule
 from models.db import storage_fault
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def schedule_from(settings: Settings) -> schedule.Schedule:
         nudge_time=parse_hhmm(settings.nudge_time),
         nudge_daily_days=settings.nudge_daily_days,
         digest_time=parse_hhmm(settings.digest_time),
+        weekend=frozenset(schedule.WEEKDAYS[day] for day in settings.weekend_days),
     )
 
 
@@ -36,9 +38,29 @@ async def plan_now(rt: Runtime) -> list[schedule.PlannedRow]:
         return await schedule.plan(session, schedule_from(rt.settings), rt.platform, rt.year, rt.clock())
 
 
+async def ensure_calendar(rt: Runtime) -> None:
+    """The reporting year's official holidays in the calendar (OFFICIAL_HOLIDAYS), once per year: at start,
+    and at the first tick of a new year."""
+    year = rt.year
+    if not rt.settings.official_holidays or year in rt.calendar_years:
+        return
+    try:
+        added = await holidays.seed(rt.db, year, "system:calendar")
+    except IntegrityError:  # another instance seeded the same days at the same moment
+        added = None
+    except Exception as exc:  # a database that cannot take writes now: the next tick tries again
+        fault = storage_fault(exc)
+        log.warning("the official holidays of %s are not seeded yet: %s", year, fault or exc)
+        return
+    rt.calendar_years.add(year)
+    if added:
+        log.info("the official holidays of %s are in the calendar (%s days)", year, added)
+
+
 async def tick(
     rt: Runtime, bot: Bot, *, wait_for_retries: bool = False, limiter: RateLimiter | None = None
 ) -> DrainStats:
+    await ensure_calendar(rt)
     planned = await plan_now(rt)
     added = await schedule.store(rt.db, planned)
     if added:

@@ -19,7 +19,8 @@ from models.schema import Account, Agency, AgencyTotal, Commitment, Holiday, Out
 from models.stats import counted
 
 FRIDAY = 4
-WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "saturday": 5, "sunday": 6}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+WEEKEND = frozenset({FRIDAY})
 UNMUTABLE_DAYS = 7  # milestones this close to the deadline reach everyone, muted or not
 
 
@@ -32,14 +33,15 @@ class Schedule:
     nudge_time: dt.time = dt.time(9, 0)
     nudge_daily_days: int = 10
     digest_time: dt.time = dt.time(8, 0)
+    weekend: frozenset[int] = WEEKEND
 
 
-def is_working_day(day: dt.date, holidays: set[dt.date]) -> bool:
-    return day.weekday() != FRIDAY and day not in holidays
+def is_working_day(day: dt.date, holidays: set[dt.date], weekend: frozenset[int] = WEEKEND) -> bool:
+    return day.weekday() not in weekend and day not in holidays
 
 
-def previous_working_day(day: dt.date, holidays: set[dt.date]) -> dt.date:
-    while not is_working_day(day, holidays):
+def previous_working_day(day: dt.date, holidays: set[dt.date], weekend: frozenset[int] = WEEKEND) -> dt.date:
+    while not is_working_day(day, holidays, weekend):
         day -= dt.timedelta(days=1)
     return day
 
@@ -53,10 +55,15 @@ class Milestone:
         return f"deadline:{year}:d{self.days_before}"
 
 
-def milestones(year: int, days: Iterable[int], holidays: set[dt.date]) -> list[Milestone]:
-    """Each milestone on its day, or on the previous working day when that is a Friday or a holiday."""
+def milestones(
+    year: int, days: Iterable[int], holidays: set[dt.date], weekend: frozenset[int] = WEEKEND
+) -> list[Milestone]:
+    """Each milestone on its day, or on the previous working day when that is a weekend day or a holiday
+    (29 Esfand, the deadline, is itself an official holiday in most years)."""
     deadline = deadline_date(year)
-    return [Milestone(d, previous_working_day(deadline - dt.timedelta(days=d), holidays)) for d in days]
+    return [
+        Milestone(d, previous_working_day(deadline - dt.timedelta(days=d), holidays, weekend)) for d in days
+    ]
 
 
 async def holidays_in(session: AsyncSession, start: dt.date, end: dt.date) -> set[dt.date]:
@@ -168,7 +175,8 @@ async def plan(
     people = await recipients(session, platform)
     planned: list[PlannedRow] = []
 
-    todays = [m for m in milestones(year, schedule.reminder_days, holidays) if m.send_on == today]
+    weekend = schedule.weekend
+    todays = [m for m in milestones(year, schedule.reminder_days, holidays, weekend) if m.send_on == today]
     if todays and (clock >= schedule.reminder_time or not only_due):
         # Several milestones folded onto one working day: the closest to the deadline speaks for all.
         milestone = min(todays, key=lambda m: m.days_before)
@@ -192,7 +200,7 @@ async def plan(
         nudge_day
         and not todays
         and 0 <= days_left
-        and is_working_day(today, holidays)
+        and is_working_day(today, holidays, weekend)
         and (clock >= schedule.nudge_time or not only_due)
     ):
         lagging = await lagging_agencies(session, year, today)
@@ -208,7 +216,7 @@ async def plan(
                     )
                 )
 
-    if is_working_day(today, holidays):
+    if is_working_day(today, holidays, weekend):
         for r in people:
             if r.role not in ("supervisor", "admin"):
                 continue

@@ -239,11 +239,13 @@ class Draft(Base):
 
 
 class Holiday(Base):
-    """Non-working days besides Fridays, edited by admins."""
+    """Non-working days besides the weekend: the official calendar seeded each year, and what admins add."""
 
     __tablename__ = "holidays"
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     note: Mapped[str] = mapped_column(CleanString(100), default="")
+    official: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a lunar date
 
 
 class Outbox(Base):

@@ -171,6 +171,7 @@ def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
         # The messengers' 30 calls a second is the fake's to enforce where a test asks it to; here it would
         # only make each test wait (a conversation step is three calls).
         "REPLY_RATE": 10_000,
+        "OFFICIAL_HOLIDAYS": False,  # the calendar tests place their own holidays; test_calendar seeds
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -77,6 +77,8 @@ def test_env_file_is_read(tmp_path):
         ("DATABASE_URL", "mysql://x", "DATABASE_URL: must start with"),
         ("BOT_RANKING_PUBLIC", "maybe", "BOT_RANKING_PUBLIC"),
         ("BOT_API_BASE_URL", "ftp://x", "BOT_API_BASE_URL: must be an http"),
+        ("WEEKEND_DAYS", "fryday", "WEEKEND_DAYS: must be one to three weekday names"),
+        ("WEEKEND_DAYS", " , ", "WEEKEND_DAYS"),
     ],
 )
 def test_bad_values_name_the_variable(monkeypatch, name, value, fragment):
@@ -85,6 +87,14 @@ def test_bad_values_name_the_variable(monkeypatch, name, value, fragment):
         load_settings()
     message = str(info.value)
     assert fragment in message and "\n" not in message
+
+
+def test_weekend_days_in_english_or_persian(monkeypatch):
+    assert load_settings().weekend_days == ["friday"]
+    monkeypatch.setenv("WEEKEND_DAYS", "جمعه، پنجشنبه")
+    assert load_settings().weekend_days == ["thursday", "friday"]
+    monkeypatch.setenv("WEEKEND_DAYS", "Thursday,FRIDAY")
+    assert load_settings().weekend_days == ["thursday", "friday"]
 
 
 def test_platforms_single_and_both(monkeypatch):

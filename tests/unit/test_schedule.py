@@ -32,3 +32,29 @@ def test_leap_year_milestones():
     sends = {m.days_before: m.send_on for m in milestones(1403, (60, 0), set())}
     assert sends[0] == dt.date(2025, 3, 20)
     assert sends[60] == dt.date(2025, 1, 19)
+
+
+def test_the_official_calendar_of_a_year_marks_lunar_days_as_estimates():
+    from models.holidays import official_days
+
+    days = {d.day: d for d in official_days(1405)}
+    start, end = dt.date(2026, 3, 21), dt.date(2027, 3, 20)
+    assert all(start <= day <= end for day in days)
+    nowruz, oil = days[dt.date(2026, 3, 21)], days[dt.date(2027, 3, 20)]  # 1 Farvardin, 29 Esfand
+    assert "نوروز" in nowruz.note and not nowruz.estimated
+    assert "نفت" in oil.note and not oil.estimated
+    ashura = next(d for d in days.values() if "عاشورا" in d.note)
+    assert ashura.estimated  # lunar: the official calendar announces it each year
+    assert all("تخمینی" not in d.note for d in days.values())  # said by the mark, not in the name
+    solar = [d for d in days.values() if not d.estimated]
+    assert len(solar) == 10  # 1-4, 12, 13 Farvardin; 14, 15 Khordad; 22 Bahman; 29 Esfand
+
+
+def test_a_thursday_weekend_moves_milestones_further_back():
+    from models.schedule import WEEKDAYS
+
+    weekend = frozenset({WEEKDAYS["thursday"], WEEKDAYS["friday"]})
+    deadline = deadline_date(1405)  # Saturday 1405/12/29, an official holiday
+    by_days = {m.days_before: m.send_on for m in milestones(1405, (1, 0), {deadline}, weekend)}
+    assert by_days == {1: dt.date(2027, 3, 17), 0: dt.date(2027, 3, 17)}  # Wednesday the 26th
+    assert not is_working_day(dt.date(2027, 3, 18), set(), weekend)
