@@ -130,6 +130,16 @@ async def _upgrade(settings: Settings) -> None:
         await db.dispose()
 
 
+def _missing_sqlite(settings: Settings) -> Path | None:
+    """The SQLite file DATABASE_URL names, when it does not exist."""
+    from models.backup import sqlite_path
+
+    if not settings.database_url.startswith("sqlite"):
+        return None
+    where = Path(str(sqlite_path(settings.database_url)).removeprefix("file:"))
+    return None if where.exists() else where
+
+
 def _file_problem(exc: FileProblem, locale: str = "en") -> str:
     from bot.render import Renderer
 
@@ -191,18 +201,30 @@ def _template(settings: Settings, which: str, out: Path, locale: str | None) -> 
 
 
 async def _invite(settings: Settings, agency: str, role: str) -> int:
-    from models.people import create_invite, format_invite
+    from sqlalchemy import select
+
+    from models.jalali import to_jalali
+    from models.people import INVITE_TTL, create_invite, format_invite
+    from models.schema import Agency, utcnow
 
     await _upgrade(settings)
     db = Database(settings.database_url)
     try:
         code = await create_invite(db, role=role, agency_code=agency)
+        async with db.session() as session:
+            name = (await session.execute(select(Agency.name).where(Agency.code == agency))).scalar_one()
     except LookupError:
         print(f"unknown agency code '{agency}'", file=sys.stderr)
         return 1
     finally:
         await db.dispose()
-    print(format_invite(code))
+    expires = (utcnow() + INVITE_TTL).astimezone(settings.tz)
+    print(format_invite(code))  # alone on its line, for scripts
+    print(
+        f"a one-time code for a rep of {name} (code {agency}); it expires on "
+        f"{to_jalali(expires.date()).strftime('%Y/%m/%d')} at {expires:%H:%M}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -213,6 +235,8 @@ def parse_at(text: str, settings: Settings) -> dt.datetime:
     from models.textnorm import to_ascii_digits
 
     day_text, _, time_text = to_ascii_digits(text).strip().partition(" ")
+    if day_text[:2] in ("19", "20"):
+        raise ValueError("gregorian")
     day = parse_jalali(day_text, settings.year)
     clock = parse_hhmm(time_text) if time_text.strip() else dt.time(0, 0)
     return dt.datetime.combine(day, clock, tzinfo=settings.tz).astimezone(dt.UTC)
@@ -350,6 +374,9 @@ async def _export(
     if out.suffix.lower() not in (".xlsx", ".csv"):
         print(f"{out}: the output must end in .xlsx or .csv", file=sys.stderr)
         return 1
+    if not out.parent.is_dir():
+        print(f"{out}: the folder {out.parent} does not exist", file=sys.stderr)
+        return 1
     await _upgrade(settings)
     db = Database(settings.database_url)
     try:
@@ -380,7 +407,11 @@ async def _export(
         content = workbook.build_csv(data, r)
     else:
         content = workbook.build_xlsx(data, r, summary_text(r, title, data.brief, today))
-    await asyncio.to_thread(out.write_bytes, content)
+    try:
+        await asyncio.to_thread(out.write_bytes, content)
+    except OSError as exc:
+        print(f"{out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"{out}: {len(data.brief.rows)} agencies, {len(data.achievements)} achievements")
     return 0
 
@@ -418,8 +449,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "reminders":
         try:
             at = parse_at(args.at, settings) if args.at else None
-        except ValueError:
-            print(f"--at '{args.at}' is not a moment such as \"1405-12-25 09:00\"", file=sys.stderr)
+        except ValueError as exc:
+            hint = (
+                " (that looks like a Gregorian date: write the Jalali one)" if str(exc) == "gregorian" else ""
+            )
+            print(
+                f"--at '{args.at}' is not a Jalali moment such as \"1405-12-25 09:00\"{hint}", file=sys.stderr
+            )
             return 1
         return asyncio.run(_reminders(settings, args.action, at))
     if args.command == "export":
@@ -434,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backup":
         return _backup(settings, args.out)
     if args.command == "doctor":
+        missing = _missing_sqlite(settings)
+        if missing is not None:  # migrating would create an empty one and find it fine
+            print(f"there is no database at {missing} (DATABASE_URL): nothing to check", file=sys.stderr)
+            return 1
         return asyncio.run(_doctor(settings, args.fix))
     return 1
 

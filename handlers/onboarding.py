@@ -46,7 +46,12 @@ async def contact(update: Update, context: BotContext) -> None:
         await send(update, context, r("onboarding.bad_phone"), contact_keyboard(r))
         return
     rt = context.rt
-    person = await people.link_by_phone(rt.db, rt.platform, user.id, message.chat_id, phone)
+    try:
+        person = await people.link_by_phone(rt.db, rt.platform, user.id, message.chat_id, phone)
+    except people.Deactivated:
+        log.info("update %s: phone %s belongs to a deactivated person", update.update_id, mask_phone(phone))
+        await unknown(update, context, "onboarding.deactivated")
+        return
     if person is None:
         log.info("update %s: phone %s is not on the roster", update.update_id, mask_phone(phone))
         await unknown(update, context)
@@ -54,11 +59,11 @@ async def contact(update: Update, context: BotContext) -> None:
     await welcome_linked(update, context)
 
 
-async def unknown(update: Update, context: BotContext) -> None:
+async def unknown(update: Update, context: BotContext, key: str = "onboarding.unknown_phone") -> None:
     r = context.r
     custom = context.rt.settings.bot_help_contact
     contact_line = Markup(r.escape(custom)) if custom else r("onboarding.default_contact")
-    await send(update, context, r("onboarding.unknown_phone", contact=contact_line), ReplyKeyboardRemove())
+    await send(update, context, r(key, contact=contact_line), ReplyKeyboardRemove())
 
 
 async def invite_code(update: Update, context: BotContext) -> None:

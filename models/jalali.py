@@ -61,6 +61,8 @@ def parse_jalali(text: str, year: int) -> dt.date:
         raise DateError("format")
     y_txt, m_txt, d_txt = match.groups()
     y = year if y_txt is None else int(y_txt) + (1400 if len(y_txt) == 2 else 0)
+    if not 1300 <= y <= 1500:  # 2027/03/10 is a Gregorian date, never the Jalali year 2027
+        raise DateError("format")
     try:
         return jdatetime.date(y, int(m_txt), int(d_txt)).togregorian()
     except ValueError:

@@ -145,12 +145,19 @@ async def _link(
     )
 
 
+class Deactivated(Exception):
+    """The phone is a person's whose access was ended (deactivated): they are told so, not "unknown"."""
+
+
 async def link_by_phone(db: Database, platform: str, user_id: int, chat_id: int, phone: str) -> Person | None:
-    """Link the account to the person with this (normalised) phone; None when nobody has it."""
+    """Link the account to the person with this (normalised) phone; None when nobody has it, Deactivated
+    when its person's access was ended."""
     async with db.write() as session:
         person = (await session.execute(select(Person).where(Person.phone == phone))).scalar_one_or_none()
-        if person is None or not person.active:
+        if person is None:
             return None
+        if not person.active:
+            raise Deactivated(person.id)
         await _link(session, person, platform, user_id, chat_id, "phone")
         return person
 

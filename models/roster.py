@@ -12,6 +12,7 @@ from models import audit
 from models.db import Database
 from models.obstacles import NotAllowed
 from models.people import Identity
+from models.phone import normalize_phone
 from models.schema import ROLES, Account, Agency, Person, Region
 from models.stats import Scope
 from models.textnorm import search_key, to_ascii_digits
@@ -70,7 +71,7 @@ async def search(session: AsyncSession, actor: Identity, scope: Scope | None, te
         query = query.where(Person.role == "rep")
         if scope.county_ids is not None:
             query = query.where(Agency.county_id.in_(scope.county_ids))
-    digits = "".join(ch for ch in to_ascii_digits(text) if ch.isdigit())
+    digits = _phone_digits(text)
     key = search_key(text)
     rows = list((await session.execute(query)).all())
     if text.strip():
@@ -82,6 +83,19 @@ async def search(session: AsyncSession, actor: Identity, scope: Scope | None, te
         ]
     rows = [row for row in rows if row[0].id != actor.person_id]
     return await _entries(session, rows[: LIST_LIMIT + 1])
+
+
+def _phone_digits(text: str) -> str:
+    """The digits to look for in a stored +989… phone, from any way of typing it: 0912…, ۰۹۱۲…, 912…,
+    +98 912…, 0098…; a partial number (its start or any part) as typed, without a leading 0."""
+    full = normalize_phone(text)
+    if full is not None:
+        return full[1:]
+    digits = "".join(ch for ch in to_ascii_digits(text) if ch.isdigit())
+    for prefix in ("0098", "0"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 4:
+            return digits[len(prefix) :]
+    return digits
 
 
 async def load(session: AsyncSession, person_id: int) -> Entry | None:

@@ -150,3 +150,17 @@ async def test_people_search_deactivate_move_and_authority(bot, api):
         assert (
             await s.execute(select(Person.role).where(Person.phone == "+989123333333"))
         ).scalar_one() == "admin"
+
+
+async def test_a_deactivated_rep_is_told_their_access_ended_and_people_are_found_by_any_phone(bot):
+    admin = await admin_of(bot)
+    for typed in ("۰۹۱۲۱۱۱۱۱۱۱", "9121111111", "+98 912 111 1111", "0912111", "1111111"):
+        assert "مریم احمدی" in (await admin.send(f"/people {typed}")).text, typed
+    await admin.send("/people مریم")
+    await admin.press("مریم احمدی")
+    assert "غیرفعال" in (await admin.press("⛔️ غیرفعال کردن")).text
+    rep = bot.user(MARYAM[0], "مریم")
+    await rep.send("/start")
+    reply = await rep.share_contact(MARYAM[1])
+    assert "دسترسی شما به این ربات پایان یافته است" in reply.text
+    assert "در فهرست نمایندگان و کارشناسان نیست" not in reply.text

@@ -208,3 +208,23 @@ def test_import_dry_run_lists_each_change_and_writes_nothing(tmp_path):
     assert "agency: 5 created" in again.stdout and "code 202" in again.stdout  # English by default
     help_text = cli(tmp_path, "import", "--help").stdout
     assert "template roster" in help_text and "--dry-run" in help_text
+
+
+def test_operator_slips_get_one_line_each(tmp_path):
+    assert cli(tmp_path, "doctor").returncode == 1  # no database yet: said, not created
+    assert "there is no database at" in cli(tmp_path, "doctor").stderr
+    assert not (tmp_path / "cli.db").exists()
+    assert cli(tmp_path, "import", str(ROOT / "examples" / "roster.xlsx")).returncode == 0
+    result = cli(
+        tmp_path, "export", "--scope", "شهرستان مشهد", "--out", str(tmp_path / "no" / "such" / "b.xlsx")
+    )
+    assert result.returncode == 1 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+    result = cli(tmp_path, "reminders", "plan", "--at", "2027-03-10 09:00")
+    assert result.returncode == 1 and "Gregorian" in result.stderr and "Traceback" not in result.stderr
+    result = cli(tmp_path, "invite", "--agency", "101")
+    assert result.returncode == 0 and len(result.stdout.strip()) == 11
+    assert "جهاد کشاورزی مشهد" in result.stderr and "expires on 1405/" in result.stderr
+    result = cli(tmp_path, "holidays", "add", "1405/12/30")
+    assert result.returncode == 1 and "no such day" in result.stderr
+    result = cli(tmp_path, "holidays", "add", "1404/12/01")
+    assert result.returncode == 1 and "not in the reporting year 1405" in result.stderr

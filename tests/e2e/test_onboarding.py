@@ -171,7 +171,8 @@ async def test_deactivated_person_loses_access(bot):
     }
     assert (await import_rows(bot.db, rows)).ok
     assert "ابتدا باید حساب خود را متصل کنید" in (await rep.send("/report")).text
-    assert "در فهرست نمایندگان" in (await rep.share_contact("09121111111")).text
+    reply = await rep.share_contact("09121111111")  # told their access ended, not that they are unknown
+    assert "دسترسی شما به این ربات پایان یافته است" in reply.text and "در فهرست نمایندگان" not in reply.text
 
 
 async def test_error_reply_in_the_users_language(bot):
