@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
+import functools
 import io
 import posixpath
 import re
@@ -186,7 +187,9 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+@functools.lru_cache(maxsize=256)
 def _local(name: str) -> str:
+    """An element's name without its namespace (a workbook uses a few dozen names, read a million times)."""
     return name.rsplit(" ", 1)[-1]
 
 
