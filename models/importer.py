@@ -204,13 +204,10 @@ def _resolve(
     by_name: dict[tuple[str, str], str] = {}
     for code, agency in agencies.items():
         by_name.setdefault((names.get(code, ""), search_key(agency.name)), code)
-    numeric = [int(c) for c in agencies if c.isdigit() and len(c) <= 12]
-    numeric += [
-        int(to_ascii_digits(v.get("code", "")))
-        for _, _, v in rows.get("agencies", [])
-        if to_ascii_digits(v.get("code", "")).isdigit() and len(v.get("code", "")) <= 12
-    ]
-    next_code = max(numeric, default=0) + 1
+    taken = set(agencies) | {to_ascii_digits(v.get("code", "")) for _, _, v in rows.get("agencies", [])}
+    in_county: dict[str, list[str]] = {}
+    for code, county in names.items():
+        in_county.setdefault(county, []).append(code)
     given: list[str] = []
     codes_of_rows: dict[str, str] = {}
     for sheet, number, values in rows.get("agencies", []):
@@ -224,8 +221,9 @@ def _resolve(
             key = (search_key(values["county"]), search_key(values["name"]))
             code = by_name.get(key)
             if code is None:
-                code = str(next_code)
-                next_code += 1
+                code = _next_code(taken, in_county.setdefault(key[0], []))
+                taken.add(code)
+                in_county[key[0]].append(code)
                 by_name[key] = code
                 given.append(code)
             values["code"] = code
@@ -235,6 +233,27 @@ def _resolve(
             if not values.get("agency_code") and values.get("agency_row"):
                 values["agency_code"] = codes_of_rows.get(values["agency_row"], "")
     return given
+
+
+_CODE = re.compile(r"([^0-9]*)([0-9]{1,12})")
+
+
+def _next_code(taken: set[str], county_codes: list[str]) -> str:
+    """A new agency's code, shaped like its county's codes (N01…N12 → N13; 201, 202 → 203), else the next
+    number after every numeric code; never one that is taken."""
+    shapes = Counter((m.group(1), len(m.group(2))) for c in county_codes if (m := _CODE.fullmatch(c)))
+    if shapes:
+        (prefix, width), _ = shapes.most_common(1)[0]
+        numbers = [
+            int(m.group(2)) for c in county_codes if (m := _CODE.fullmatch(c)) and m.group(1) == prefix
+        ]
+    else:
+        prefix, width = "", 0
+        numbers = [int(c) for c in taken if c.isdigit() and len(c) <= 12]
+    number = max(numbers, default=0) + 1
+    while (code := f"{prefix}{number:0{width}d}") in taken:
+        number += 1
+    return code
 
 
 def _county_in_title(words: str, index: _RegionIndex) -> str:

@@ -221,3 +221,12 @@ async def test_county_commitments_are_imported_and_rank_counties(database):
         page = await county_ranking(s, scope, 1405, dt.date(2026, 11, 29))
     targets = {row.name: row.target for row in page.rows}
     assert targets == {"مشهد": 2000, "نیشابور": 400}  # imported for Mashhad; Neyshabur's agencies' sum
+
+
+def test_a_new_agency_code_follows_its_countys_codes():
+    from models.importer import _next_code
+
+    assert _next_code({"N01", "N12", "101"}, ["N01", "N12"]) == "N13"
+    assert _next_code({"201", "202", "999"}, ["201", "202"]) == "203"
+    assert _next_code({"201", "999", "A7"}, []) == "1000"  # a new county: after every numeric code
+    assert _next_code({"N13", "N12"}, ["N12"]) == "N14"  # never one that is taken
