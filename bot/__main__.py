@@ -154,7 +154,7 @@ async def _import(settings: Settings, path: Path, dry_run: bool, locale: str) ->
     await _upgrade(settings)
     db = Database(settings.database_url)
     try:
-        result = await import_file(db, path, dry_run=dry_run, default_year=settings.year)
+        result = await import_file(db, path, dry_run=dry_run, default_year=settings.year, year=settings.year)
     except FileProblem as exc:
         print(f"{path}: {_file_problem(exc, locale)}", file=sys.stderr)
         return 1
@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         print("database is up to date")
         return 0
     if args.command == "import":
-        if not args.file.exists():
+        if not args.file.is_file():
             print(f"{args.file}: no such file", file=sys.stderr)
             return 1
         return asyncio.run(_import(settings, args.file, args.dry_run, args.locale))

@@ -186,7 +186,13 @@ class Settings(BaseSettings):
     @field_validator("weekend_days", mode="before")
     @classmethod
     def _weekend(cls, value: object) -> object:
-        names = {"جمعه": "friday", "پنجشنبه": "thursday", "پنج‌شنبه": "thursday", "شنبه": "saturday"}
+        names = {
+            "جمعه": "friday",
+            "پنجشنبه": "thursday",
+            "پنج‌شنبه": "thursday",
+            "پنج شنبه": "thursday",
+            "شنبه": "saturday",
+        }
         if isinstance(value, str):
             parts = [
                 names.get(p.strip(), p.strip().lower())

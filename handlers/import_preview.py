@@ -93,7 +93,14 @@ def change_lines(r: Renderer, result: ImportResult) -> list[Markup]:
     return lines
 
 
-CODES = ("code", "codes", "year", "phone", "row")  # shown as typed: digits localised, never grouped
+CODES = (
+    "code",
+    "codes",
+    "year",
+    "current",
+    "phone",
+    "row",
+)  # shown as typed: digits localised, never grouped
 
 
 def _values(r: Renderer, values: dict[str, Any]) -> dict[str, Any]:
@@ -106,8 +113,17 @@ def _values(r: Renderer, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+ROLE_VALUES = {"kept_role": ("role",), "role_changed": ("before", "after")}
+
+
 def warning_lines(r: Renderer, result: ImportResult) -> list[Markup]:
-    return [r(f"imports.warnings.{w.key}", **_values(r, w.values)) for w in result.warnings]
+    lines = []
+    for w in result.warnings:
+        values = dict(w.values)
+        for key in ROLE_VALUES.get(w.key, ()):
+            values[key] = r.raw(f"roles.{values[key]}")
+        lines.append(r(f"imports.warnings.{w.key}", **_values(r, values)))
+    return lines
 
 
 def skipped_lines(r: Renderer, result: ImportResult) -> list[Markup]:
@@ -141,13 +157,17 @@ def preview(r: Renderer, result: ImportResult, *, everything: bool = False) -> t
     if warnings:
         lines.append(r("imports.warnings_title", count=len(warnings)))
         lines += warnings if everything else warnings[:SHOWN_WARNINGS]
-    lines += skipped_lines(r, result)
+    skipped = skipped_lines(r, result)
+    lines += skipped if everything else skipped[:SHOWN_WARNINGS]
     if changes:
         lines.append(r("imports.changes_title", count=len(changes)))
         lines += changes if everything else changes[:SHOWN_CHANGES]
-    cut = not everything and (len(changes) > SHOWN_CHANGES or len(warnings) > SHOWN_WARNINGS)
-    if cut:
-        lines.append(r("imports.more_in_file", count=max(len(changes) - SHOWN_CHANGES, 0)))
+    cut = not everything and max(len(warnings), len(skipped)) > SHOWN_WARNINGS
+    if not everything and len(changes) > SHOWN_CHANGES:
+        cut = True
+        lines.append(r("imports.more_in_file", count=len(changes) - SHOWN_CHANGES))
+    elif cut:
+        lines.append(r("imports.rest_in_file"))
     lines += counts(r, result)
     return lines, cut
 
@@ -158,20 +178,24 @@ def changes_csv(r: Renderer, result: ImportResult) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([plain.raw(f"imports.csv.{c}") for c in ("kind", "line")])
-    for line in warning_lines(plain, result):
+    for line in warning_lines(plain, result) + skipped_lines(plain, result):
         writer.writerow([plain.raw("imports.csv.warning"), str(line)])
     for line in change_lines(plain, result):
         writer.writerow([plain.raw("imports.csv.change"), str(line)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def error_text(r: Renderer, error: RowError) -> str:
-    return r.raw(f"imports.errors.{error.key}").format(**error.values)
+def error_text(r: Renderer, error: RowError) -> Markup:
+    values = dict(error.values)
+    if "column" in values:
+        values["column"] = r.raw(f"imports.columns.{values['column']}")
+    return r(f"imports.errors.{error.key}", **_values(r, values))
 
 
 def errors_csv(r: Renderer, result: ImportResult) -> bytes:
+    plain = Renderer("plain", r.locale)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["sheet", "row", "reason"])
-    writer.writerows([e.sheet, e.row, error_text(r, e)] for e in result.errors)
+    writer.writerow([plain.raw(f"imports.csv.{c}") for c in ("sheet", "row", "reason")])
+    writer.writerows([e.sheet, e.row, str(error_text(plain, e))] for e in result.errors)
     return out.getvalue().encode("utf-8-sig")

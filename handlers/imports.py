@@ -17,6 +17,7 @@ from handlers import dialog, files, import_preview
 from handlers.common import answer_callback, inline, main_menu, requires, send
 from models import audit, drafts, importer, roster_file
 from models.sheets import FileProblem
+from models.stats import scope_of
 
 log = logging.getLogger(__name__)
 KIND, PREFIX = "import", "im"
@@ -55,7 +56,10 @@ async def _show(
 ) -> None:
     rt, r, who = context.rt, context.r, context.identity
     assert who is not None
-    result = await importer.import_rows(rt.db, rows, audit.person_actor(who.person_id), dry_run=True)
+    within = await _within(context)
+    result = await importer.import_rows(
+        rt.db, rows, audit.person_actor(who.person_id), dry_run=True, year=rt.year, within=within
+    )
     lines = [r("imports.preview_title", name=document.file_name or "-")]
     if result.errors:  # validation stops before anything is counted
         lines.append(r("imports.invalid", count=len(result.errors)))
@@ -96,6 +100,17 @@ async def _show(
             update, context, import_preview.changes_csv(r, result), "import-changes.csv", "changes_file"
         )
     await dialog.ask(update, context, draft, r.join([*lines, *body]), keyboard)
+
+
+async def _within(context: BotContext) -> frozenset[int] | None:
+    """The counties an admin with a scope may import into; None for an admin of everything."""
+    who = context.identity
+    assert who is not None
+    async with context.rt.db.session() as session:
+        scope = await scope_of(session, who)
+    if scope is None or scope.county_ids is None:
+        return None
+    return frozenset(scope.county_ids)
 
 
 def _digest(content: bytes) -> str:
@@ -143,7 +158,12 @@ async def callback(update: Update, context: BotContext) -> None:
         await send(update, context, r("imports.gone"))
         return
     result = await importer.import_rows(
-        rt.db, rows, audit.person_actor(who.person_id), expect=draft.data.get("changes")
+        rt.db,
+        rows,
+        audit.person_actor(who.person_id),
+        expect=draft.data.get("changes"),
+        year=rt.year,
+        within=await _within(context),
     )
     await drafts.drop(rt.db, who.account_id, KIND)
     await dialog.close(update, context)
@@ -156,6 +176,9 @@ async def callback(update: Update, context: BotContext) -> None:
     if result.stale:  # valid, but other changes than those shown: show them instead
         await send(update, context, r("imports.stale"))
         document = Document(draft.data["file_id"], draft.data["file_id"], file_name=name)
-        await _show(update, context, document, content, rows)
+        fresh = await files.read(
+            update, context, lambda deadline: roster_file.read(content, name, rt.year, deadline)
+        )
+        await _show(update, context, document, content, fresh)
         return
     await send(update, context, r.join([r("imports.applied"), *import_preview.counts(r, result)]), menu)

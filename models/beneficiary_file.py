@@ -65,16 +65,26 @@ class FileCheck:
 LIMITS = sheets.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS + HEADER_SEARCH, max_columns=MAX_COLUMNS)
 
 
-def read_table(content: bytes, file_name: str, deadline: float | None = None) -> list[list[str]]:
+class Table(list[list[str]]):
+    """The header and the rows under it, with each one's row number in the file (as the sender sees it
+    in Excel, title and blank rows counted)."""
+
+    def __init__(self, rows: list[list[str]], numbers: list[int]) -> None:
+        super().__init__(rows)
+        self.numbers = numbers
+
+
+def read_table(content: bytes, file_name: str, deadline: float | None = None) -> Table:
     """The first sheet from its header row on (title rows above it are skipped): the header, then at most
     MAX_ROWS non-empty rows of at most MAX_COLUMNS cells. Raises FileProblem."""
-    table = sheets.read(content, file_name, LIMITS, deadline=deadline)[0].table()
+    sheet = sheets.read(content, file_name, LIMITS, deadline=deadline)[0]
+    table = sheet.table()
     if len(table) < 2:
         raise FileProblem("empty")
     start = _header_row(table)
     if len(table) - start - 1 > MAX_ROWS:
         raise FileProblem("too_many_rows", limit=MAX_ROWS)
-    return table[start:]
+    return Table(table[start:], [number for number, _ in sheet.rows[start:]])
 
 
 def _header_row(table: list[list[str]]) -> int:
@@ -111,7 +121,9 @@ async def check(
     seen: dict[str, int] = {}
     candidates: list[Person] = []
     total = len(table) - 1
-    for number, row in enumerate(table[1:], start=2):
+    numbers = table.numbers if isinstance(table, Table) else list(range(1, len(table) + 1))
+    rows_by_number = dict(zip(numbers, table, strict=True))
+    for done, (number, row) in enumerate(zip(numbers[1:], table[1:], strict=True), start=1):
 
         def get(column: str, row: list[str] = row) -> str:
             index = columns.get(column)
@@ -147,14 +159,14 @@ async def check(
                     },
                 )
             )
-        if progress is not None and (number - 1) % 5000 == 0:
-            await progress(number - 1, total)
-        elif (number - 1) % 1000 == 0:
+        if progress is not None and done % 5000 == 0:
+            await progress(done, total)
+        elif done % 1000 == 0:
             await asyncio.sleep(0)  # let other users' updates run between chunks
     taken = await counted_codes(session, year, [p.code for p in candidates])
     for person in candidates:
         if person.code in taken:
-            result.invalid.append(Invalid(person.row, table[person.row - 1], "counted"))
+            result.invalid.append(Invalid(person.row, rows_by_number[person.row], "counted"))
         else:
             result.valid.append(person)
     result.invalid.sort(key=lambda item: item.row)

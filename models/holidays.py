@@ -14,7 +14,7 @@ from models import audit
 from models.db import Database
 from models.jalali import DateError, deadline_date, year_start
 from models.schema import AuditEvent, Holiday
-from models.textnorm import clean_text
+from models.textnorm import clean_text, to_persian_digits
 
 SEED_ACTION = "holiday.seed"
 # Fixed in the solar calendar: Nowruz, the Islamic Republic's and Nature's days, 14-15 Khordad, 22 Bahman,
@@ -40,7 +40,7 @@ def official_days(year: int) -> list[OfficialDay]:
         if not start <= day <= end:
             continue
         j = jdatetime.date.fromgregorian(date=day)
-        note = name.replace("(تخمینی)", "").replace(";", "،").strip()
+        note = to_persian_digits(name.replace("(تخمینی)", "").replace(";", "،").replace("؛", "، ").strip())
         out.append(OfficialDay(day, note[:100], (j.month, j.day) not in SOLAR))
     return out
 

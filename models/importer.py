@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import text
@@ -63,7 +64,10 @@ class RowError:
 
     @property
     def reason(self) -> str:
-        return _english(f"errors.{self.key}", self.values)
+        values = dict(self.values)
+        if "column" in values:
+            values["column"] = text("en", f"imports.columns.{values['column']}")
+        return _english(f"errors.{self.key}", values)
 
     def __str__(self) -> str:
         return f"{self.sheet} row {self.row}: {self.reason}"
@@ -194,66 +198,153 @@ def _int(value: str) -> int | None:
     return int(raw) if re.fullmatch(r"-?[0-9]{1,12}", raw) else None
 
 
-def _resolve(
-    rows: Rows, agencies: dict[str, Agency], index: _RegionIndex, names: dict[str, str]
-) -> list[str]:
-    """Fill what office sheets leave out, in place: an agency's province from its county when only one
-    province has a county of that name; an agency without a code gets the code of the agency of the same
-    name in its county (in the database or earlier in the file), else a new one; commitments and people
-    of a row take their agency's code. Returns the codes given."""
-    by_name: dict[tuple[str, str], str] = {}
-    for code, agency in agencies.items():
-        by_name.setdefault((names.get(code, ""), search_key(agency.name)), code)
-    taken = set(agencies) | {to_ascii_digits(v.get("code", "")) for _, _, v in rows.get("agencies", [])}
-    in_county: dict[str, list[str]] = {}
-    for code, county in names.items():
-        in_county.setdefault(county, []).append(code)
-    given: list[str] = []
-    codes_of_rows: dict[str, str] = {}
-    for sheet, number, values in rows.get("agencies", []):
-        if not values.get("county") and values.get("county_hint"):
-            values["county"] = _county_in_title(values["county_hint"], index)
-        if values.get("county") and not values.get("province"):
-            provinces = index.provinces_of_county(values["county"])
-            if len(set(provinces)) == 1:
-                values["province"] = provinces[0]
-        if not values.get("code") and values.get("name") and values.get("county"):
-            key = (search_key(values["county"]), search_key(values["name"]))
-            code = by_name.get(key)
-            if code is None:
-                code = _next_code(taken, in_county.setdefault(key[0], []))
-                taken.add(code)
-                in_county[key[0]].append(code)
-                by_name[key] = code
-                given.append(code)
-            values["code"] = code
-        codes_of_rows[f"{sheet}:{number}"] = values.get("code", "")
-    for kind in ("commitments", "people"):
-        for _, _, values in rows.get(kind, []):
-            if not values.get("agency_code") and values.get("agency_row"):
-                values["agency_code"] = codes_of_rows.get(values["agency_row"], "")
-    return given
+_FILLERS = ("ادارهکل", "اداره", "سازمان", "شعبه", "مدیریت", "شهرستان", "شهرداری")
+
+
+def _loose_key(name: str, county_key: str) -> str:
+    """A name without its county and the words offices add or drop («اداره جهاد کشاورزی» and «جهاد
+    کشاورزی نیشابور» alike), to match an agency whose name the sheet writes otherwise."""
+    key = search_key(name).replace(county_key, "")
+    for word in _FILLERS:
+        key = key.replace(word, "")
+    return key
+
+
+class _Codes:
+    """New agencies' codes, shaped like their county's codes (N01…N12 → N13; 201, 202 → 203), else after
+    every numeric code; never one taken. Each county's shape is worked out once."""
+
+    def __init__(self, taken: set[str], by_county: dict[str, list[str]]) -> None:
+        self.taken = taken
+        self.numeric = max((int(c) for c in taken if c.isdigit() and len(c) <= 12), default=0)
+        self.shapes: dict[str, tuple[str, int, int]] = {}
+        for county, codes in by_county.items():
+            found = Counter((m.group(1), len(m.group(2))) for c in codes if (m := _CODE.fullmatch(c)))
+            if found:
+                (prefix, width), _ = max(found.items(), key=lambda item: (item[1], item[0]))
+                top = max(
+                    int(m.group(2)) for c in codes if (m := _CODE.fullmatch(c)) and m.group(1) == prefix
+                )
+                self.shapes[county] = (prefix, width, top)
+
+    def next(self, county: str) -> str:
+        prefix, width, top = self.shapes.get(county, ("", 0, self.numeric))
+        number = top + 1
+        while (code := f"{prefix}{number:0{width}d}") in self.taken:
+            number += 1
+        self.taken.add(code)
+        if county in self.shapes:
+            self.shapes[county] = (prefix, width, number)
+        else:
+            self.numeric = max(self.numeric, number)
+        return code
 
 
 _CODE = re.compile(r"([^0-9]*)([0-9]{1,12})")
 
 
 def _next_code(taken: set[str], county_codes: list[str]) -> str:
-    """A new agency's code, shaped like its county's codes (N01…N12 → N13; 201, 202 → 203), else the next
-    number after every numeric code; never one that is taken."""
-    shapes = Counter((m.group(1), len(m.group(2))) for c in county_codes if (m := _CODE.fullmatch(c)))
-    if shapes:
-        (prefix, width), _ = shapes.most_common(1)[0]
-        numbers = [
-            int(m.group(2)) for c in county_codes if (m := _CODE.fullmatch(c)) and m.group(1) == prefix
-        ]
-    else:
-        prefix, width = "", 0
-        numbers = [int(c) for c in taken if c.isdigit() and len(c) <= 12]
-    number = max(numbers, default=0) + 1
-    while (code := f"{prefix}{number:0{width}d}") in taken:
-        number += 1
-    return code
+    return _Codes(set(taken), {"": county_codes}).next("")
+
+
+def _resolve(
+    rows: Rows,
+    agencies: dict[str, Agency],
+    index: _RegionIndex,
+    counties: dict[str, tuple[str, str]],
+    rep_agency: dict[str, str],
+) -> tuple[list[str], list[Warning]]:
+    """Fill what office sheets leave out, in place. A known code without a county keeps its county. An
+    agency's province comes from its county when only one province has a county of that name. An agency
+    without a code is the one of the same name in its county, else the one its rep already belongs to, else
+    the one whose name differs only by the county and words such as «اداره» (its name then stays as it
+    is), else a new one with a new code. Commitments and people of a row take their agency's code.
+    Returns the codes given and what deserves a word in the preview."""
+    warnings: list[Warning] = []
+    by_name: dict[tuple[str, str], str] = {}
+    loose: dict[tuple[str, str], list[str]] = {}
+    by_county: dict[str, list[str]] = {}
+    for code in sorted(agencies, key=lambda c: agencies[c].id or 0):
+        county_key = search_key(counties[code][0]) if code in counties else ""
+        by_name.setdefault((county_key, search_key(agencies[code].name)), code)
+        loose.setdefault((county_key, _loose_key(agencies[code].name, county_key)), []).append(code)
+        by_county.setdefault(county_key, []).append(code)
+    taken = set(agencies) | {to_ascii_digits(v.get("code", "")) for _, _, v in rows.get("agencies", [])}
+    codes = _Codes(taken, by_county)
+    phones_of_row: dict[str, list[str]] = {}
+    for _, _, values in rows.get("people", []):
+        phone = normalize_phone(values.get("phone", ""))
+        if phone and values.get("agency_row"):
+            phones_of_row.setdefault(values["agency_row"], []).append(phone)
+    given: list[str] = []
+    codes_of_rows: dict[str, str] = {}
+    for sheet, number, values in rows.get("agencies", []):
+        code = to_ascii_digits(values.get("code", ""))
+        if code in counties and not values.get("county"):
+            values["county"], values["province"] = counties[code]
+        if code in agencies and not values.get("name"):  # a sheet of codes and commitments
+            values["name"] = agencies[code].name
+        if not values.get("county") and values.get("county_hint"):
+            values["county"] = _county_in_title(values["county_hint"], index)
+        if values.get("county") and not values.get("province"):
+            provinces = index.provinces_of_county(values["county"])
+            if len(set(provinces)) == 1:
+                values["province"] = provinces[0]
+        if not code and values.get("name") and values.get("county"):
+            county_key = search_key(values["county"])
+            key = (county_key, search_key(values["name"]))
+            code = by_name.get(key)
+            if code is None:
+                code = _matched(
+                    values,
+                    county_key,
+                    phones_of_row.get(f"{sheet}:{number}", []),
+                    rep_agency,
+                    counties,
+                    loose,
+                    agencies,
+                    warnings,
+                )
+                if code is None:
+                    code = codes.next(county_key)
+                    given.append(code)
+                by_name[key] = code
+            values["code"] = code
+        codes_of_rows[f"{sheet}:{number}"] = values.get("code", "")
+    for kind in ("commitments", "people"):
+        for _, _, values in rows.get(kind, []):
+            if not values.get("agency_code") and values.get("agency_row"):
+                values["agency_code"] = codes_of_rows.get(values["agency_row"], "")
+    return given, warnings
+
+
+def _matched(
+    values: dict[str, str],
+    county_key: str,
+    phones: list[str],
+    rep_agency: dict[str, str],
+    counties: dict[str, tuple[str, str]],
+    loose: dict[tuple[str, str], list[str]],
+    agencies: dict[str, Agency],
+    warnings: list[Warning],
+) -> str | None:
+    """An existing agency the row means though its name differs: its rep's, or the one whose name differs
+    only by the county and words such as «اداره». Its stored name is kept, and the preview says so."""
+    found = None
+    for phone in phones:
+        code = rep_agency.get(phone)
+        if code is not None and code in counties and search_key(counties[code][0]) == county_key:
+            found = code
+            break
+    if found is None:
+        candidates = loose.get((county_key, _loose_key(values["name"], county_key)), [])
+        found = candidates[0] if len(candidates) == 1 else None
+    if found is not None:
+        warnings.append(
+            Warning("matched", {"code": found, "name": agencies[found].name, "written": values["name"]})
+        )
+        values["name"] = agencies[found].name
+    return found
 
 
 def _county_in_title(words: str, index: _RegionIndex) -> str:
@@ -267,9 +358,21 @@ def _county_in_title(words: str, index: _RegionIndex) -> str:
     return parts[0] if parts else ""
 
 
-def _length_errors(sheet: str, number: int, row: dict[str, str]) -> list[RowError]:
+# What a row's column is called in messages (imports.columns.<name>): "name" is an agency's or a person's.
+COLUMN_NAMES = {
+    ("agencies", "name"): "agency_name",
+    ("people", "name"): "person_name",
+    ("agencies", "code"): "code",
+    ("commitments", "agency_code"): "code",
+    ("people", "agency_code"): "code",
+}
+
+
+def _length_errors(kind: str, sheet: str, number: int, row: dict[str, str]) -> list[RowError]:
     return [
-        RowError(sheet, number, "too_long", {"column": column, "limit": limit})
+        RowError(
+            sheet, number, "too_long", {"column": COLUMN_NAMES.get((kind, column), column), "limit": limit}
+        )
         for column, limit in MAX_LENGTH.items()
         if len(row.get(column, "")) > limit
     ]
@@ -278,13 +381,13 @@ def _length_errors(sheet: str, number: int, row: dict[str, str]) -> list[RowErro
 def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list[RowError]:
     errors: list[RowError] = []
     file_agencies: dict[str, tuple[str, ...]] = {}
-    for sheet_rows in rows.values():
+    for kind, sheet_rows in rows.items():
         for sheet, number, row in sheet_rows:
-            errors += _length_errors(sheet, number, row)
+            errors += _length_errors(kind, sheet, number, row)
     for sheet, number, row in rows.get("agencies", []):
         code = to_ascii_digits(row.get("code", ""))
         if not row.get("name") or not has_visible(row["name"]):
-            errors.append(RowError(sheet, number, "empty", {"column": "name"}))
+            errors.append(RowError(sheet, number, "empty", {"column": "agency_name"}))
         if not row.get("county"):
             errors.append(RowError(sheet, number, "no_county"))
         elif not row.get("province"):
@@ -337,21 +440,22 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
         if (*key, year or 0) in seen_counties:
             errors.append(RowError(sheet, number, "county_twice"))
         seen_counties.add((*key, year or 0))
-    phones: set[str] = set()
+    phones: dict[str, tuple[str, str]] = {}
     for sheet, number, row in rows.get("people", []):
         if not row.get("name") or not has_visible(row["name"]):
-            errors.append(RowError(sheet, number, "empty", {"column": "name"}))
+            errors.append(RowError(sheet, number, "empty", {"column": "person_name"}))
         phone = normalize_phone(row.get("phone", ""))
         if phone is None:
             errors.append(RowError(sheet, number, "bad_phone", {"value": row.get("phone", "")}))
-        elif phone in phones:
-            errors.append(RowError(sheet, number, "phone_twice"))
         else:
-            phones.add(phone)
-        role = ROLE_ALIASES.get(row.get("role", "").lower())
+            same = (search_key(row.get("name", "")), to_ascii_digits(row.get("agency_code", "")))
+            if phone in phones and phones[phone] != same:  # one person twice is fine, two people are not
+                errors.append(RowError(sheet, number, "phone_twice", {"value": row.get("phone", "")}))
+            phones.setdefault(phone, same)
+        role = ROLE_ALIASES.get(search_key(row.get("role", "")))
         if role is None:
             errors.append(RowError(sheet, number, "unknown_role", {"value": row.get("role", "")}))
-        if row.get("active", "").lower() not in ("", *ACTIVE_VALUES):
+        if search_key(row.get("active", "")) not in ("", *ACTIVE_VALUES):
             errors.append(RowError(sheet, number, "bad_active", {"value": row["active"]}))
         code = to_ascii_digits(row.get("agency_code", ""))
         if role == "rep" and code not in agencies:
@@ -388,6 +492,46 @@ async def _region(session: AsyncSession, index: _RegionIndex, province: str, cou
     return region
 
 
+IMPORT_LOCK = 0x52415344  # the advisory lock of imports on PostgreSQL ("RASD")
+
+
+def _outside(
+    rows: Rows, within: frozenset[int], agencies: dict[str, Agency], index: _RegionIndex
+) -> list[RowError]:
+    """An admin of a county or province imports within it: agencies of its counties, reps of them,
+    supervisors of its regions, and no admin."""
+    errors = []
+    for sheet, number, row in rows.get("agencies", []):
+        region = index.counties.get((search_key(row.get("province", "")), search_key(row.get("county", ""))))
+        if not isinstance(region, Region) or region.id not in within:
+            errors.append(RowError(sheet, number, "outside_scope", {"value": row.get("county", "")}))
+    for kind in ("commitments", "people"):
+        for sheet, number, row in rows.get(kind, []):
+            agency = agencies.get(to_ascii_digits(row.get("agency_code", "")))
+            if agency is not None and agency.county_id not in within:
+                errors.append(RowError(sheet, number, "outside_scope", {"value": agency.name}))
+    for sheet, number, row in rows.get("people", []):
+        role = ROLE_ALIASES.get(search_key(row.get("role", "")))
+        scope = (
+            index.resolve_scope(row["scope"])
+            if role in ("supervisor", "admin") and row.get("scope")
+            else None
+        )
+        region = None
+        if isinstance(scope, tuple):
+            kind, key = scope
+            region = index.provinces.get(key[0]) if kind == "province" else index.counties.get(key)  # type: ignore[call-overload]  # a 1- or 2-tuple key by kind
+        if role == "admin" or (
+            scope is not None and (not isinstance(region, Region) or region.id not in within)
+        ):
+            errors.append(
+                RowError(
+                    sheet, number, "outside_scope", {"value": row.get("scope", "") or row.get("role", "")}
+                )
+            )
+    return errors
+
+
 class _DryRun(Exception):
     """Raised inside a preview's transaction so that it is rolled back."""
 
@@ -403,14 +547,18 @@ async def import_rows(
     *,
     dry_run: bool = False,
     expect: str | None = None,
+    year: int | None = None,
+    within: frozenset[int] | None = None,
 ) -> ImportResult:
     """Validate, then write everything in one transaction (nothing when any row is invalid). With dry_run,
     the same changes, counts and warnings, and nothing kept. With `expect` (a preview's digest), nothing is
-    kept either unless the changes are the ones that preview showed (`stale` tells)."""
+    kept either unless the changes are the ones that preview showed (`stale` tells). `year`: the reporting
+    year (a commitment for another year is pointed out); `within`: the county ids an admin with a scope
+    may import into (None: anywhere)."""
     by_kind, skipped = _as_rows(rows)
     result = ImportResult(skipped=list(skipped))
     try:
-        await _import(db, by_kind, actor, result, dry_run, expect)
+        await _import(db, by_kind, actor, result, dry_run, expect, year, within)
     except _DryRun:
         pass
     except _Stale:
@@ -423,6 +571,21 @@ class _Writer:
 
     def __init__(self, session: AsyncSession, actor: str, result: ImportResult) -> None:
         self.session, self.actor, self.result = session, actor, result
+        self._created: list[tuple[str, Any, dict[str, Any]]] = []
+
+    async def flush(self) -> None:
+        """Write what was created (one statement batch, not a round trip per row) and audit it with its id."""
+        await self.session.flush()
+        for kind, entity, after in self._created:
+            audit.record(
+                self.session,
+                actor=self.actor,
+                action=f"{kind}.create",
+                entity=kind,
+                entity_id=getattr(entity, "id", None),
+                after=after,
+            )
+        self._created.clear()
 
     async def upsert(
         self,
@@ -444,16 +607,8 @@ class _Writer:
         if entity is None:
             entity = model[kind](**key, **values)
             self.session.add(entity)
-            await self.session.flush()
+            self._created.append((kind, entity, {**key, **values}))
             self.result.created[kind] += 1
-            audit.record(
-                self.session,
-                actor=self.actor,
-                action=f"{kind}.create",
-                entity=kind,
-                entity_id=getattr(entity, "id", None),
-                after={**key, **values},
-            )
             fields = [(name, None, after) for name, (_, after) in shown.items() if after not in (None, "")]
             self.result.changes.append(Change(kind, "create", label, fields, group))
             return entity
@@ -479,17 +634,43 @@ class _Writer:
 
 
 async def _import(
-    db: Database, rows: Rows, actor: str, result: ImportResult, dry_run: bool, expect: str | None
+    db: Database,
+    rows: Rows,
+    actor: str,
+    result: ImportResult,
+    dry_run: bool,
+    expect: str | None,
+    year: int | None,
+    within: frozenset[int] | None,
 ) -> None:
     async with db.write() as session:
-        agencies = {a.code: a for a in (await session.execute(select(Agency))).scalars()}
+        if not db.is_sqlite:  # one import at a time: two would give the same new code or region twice
+            await session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+        agencies = {a.code: a for a in (await session.execute(select(Agency).order_by(Agency.id))).scalars()}
         index = await _region_index(session)
         regions = {r.id: r for r in (await session.execute(select(Region))).scalars()}
-        county_key_of = {
-            code: regions[a.county_id].name_key for code, a in agencies.items() if a.county_id in regions
+        counties = {
+            code: (regions[a.county_id].name, regions[regions[a.county_id].parent_id].name)
+            for code, a in agencies.items()
+            if a.county_id in regions and regions[a.county_id].parent_id in regions
         }
-        result.new_codes = _resolve(rows, agencies, index, county_key_of)
+        code_of = {a.id: code for code, a in agencies.items()}
+        rep_agency = {
+            phone: code_of[agency_id]
+            for phone, agency_id in await session.execute(
+                select(Person.phone, Person.agency_id).where(
+                    Person.role == "rep", Person.agency_id.is_not(None)
+                )
+            )
+            if phone and agency_id in code_of
+        }
+        result.new_codes, matched = _resolve(rows, agencies, index, counties, rep_agency)
+        result.warnings += matched
         result.errors = _validate(rows, set(agencies), index)
+        if within is not None:
+            outside = {(e.sheet, e.row): e for e in _outside(rows, within, agencies, index)}
+            result.errors += outside.values()
+        result.errors.sort(key=lambda e: (e.sheet, e.row))
         if result.errors:
             return  # nothing written: the transaction ends without changes
         writer = _Writer(session, actor, result)
@@ -528,15 +709,21 @@ async def _import(
                     )
                 )
 
+        commitments = {
+            (c.agency_id, c.year): c for c in (await session.execute(select(Commitment))).scalars()
+        }
+        seen: set[tuple[str, int | None]] = set()
+        other_years: set[int] = set()
         for _, _, row in rows.get("commitments", []):
             code = to_ascii_digits(row["agency_code"])
             agency = agencies[code]
-            year, target = _int(row["year"]), _int(row["target"])
-            existing = (
-                await session.execute(
-                    select(Commitment).where(Commitment.agency_id == agency.id, Commitment.year == year)
-                )
-            ).scalar_one_or_none()
+            target_year, target = _int(row["year"]), _int(row["target"])
+            if (code, target_year) in seen:
+                continue  # the agency on another row (a second rep): its commitment once
+            seen.add((code, target_year))
+            if year is not None and target_year is not None and target_year != year:
+                other_years.add(target_year)
+            existing = commitments.get((agency.id, target_year))
             before = existing.target if existing else None
             if existing is not None and before == target:
                 result.unchanged["commitment"] += 1
@@ -544,19 +731,23 @@ async def _import(
             await writer.upsert(
                 "commitment",
                 existing,
-                {"agency_id": agency.id, "year": year},
+                {"agency_id": agency.id, "year": target_year},
                 {"target": target},
-                {"code": code, "name": agency.name, "year": year},
+                {"code": code, "name": agency.name, "year": target_year},
                 {"target": (before, target)},
                 group=code,
             )
             if before and target is not None and abs(target - before) > before * JUMP:
-                warn(
-                    Warning(
-                        "target_jump",
-                        {"code": code, "name": agency.name, "year": year, "before": before, "after": target},
-                    )
-                )
+                values = {
+                    "code": code,
+                    "name": agency.name,
+                    "year": target_year,
+                    "before": before,
+                    "after": target,
+                }
+                warn(Warning("target_jump", values))
+        for other in sorted(other_years):
+            warn(Warning("other_year", {"year": other, "current": year}))
 
         for _, _, row in rows.get("county_commitments", []):
             county = await _region(session, index, row["province"], row["county"])
@@ -572,6 +763,7 @@ async def _import(
             )
 
         await _people(session, writer, rows, agencies, index, regions, result)
+        await writer.flush()
         _same_names(agencies, regions, result)
         if expect is not None and result.digest != expect:
             raise _Stale
@@ -595,14 +787,15 @@ async def _people(
         return f"{agency.code} {agency.name}" if agency is not None else None
 
     seen: set[str] = set()
+    people = {p.phone: p for p in (await session.execute(select(Person))).scalars()}
     for _, _, row in rows.get("people", []):
         phone = normalize_phone(row["phone"])
         assert phone is not None  # validated
         if phone in seen:
-            continue
+            continue  # the same person on another sheet or row (validated: the same name and agency)
         seen.add(phone)
-        existing = (await session.execute(select(Person).where(Person.phone == phone))).scalar_one_or_none()
-        role = ROLE_ALIASES[row["role"].lower()]
+        existing = people.get(phone)
+        role = ROLE_ALIASES[search_key(row["role"])]
         code = to_ascii_digits(row.get("agency_code", ""))
         if (
             existing is not None
@@ -624,7 +817,7 @@ async def _people(
                 province, county = index.provinces[pkey], index.counties[(pkey, ckey)]
                 scope_id = (await _region(session, index, _name(province), _name(county))).id
             regions.setdefault(scope_id, await session.get(Region, scope_id))  # type: ignore[arg-type]
-        typed_active = row.get("active", "").lower()
+        typed_active = search_key(row.get("active", ""))
         if typed_active:
             active = ACTIVE_VALUES[typed_active]
         else:  # no value: a new person is active, a deactivated one stays so
@@ -671,6 +864,10 @@ async def _people(
                         },
                     )
                 )
+            if old.role != role:
+                result.warnings.append(
+                    Warning("role_changed", {"name": row["name"], "before": old.role, "after": role})
+                )
             if not old.active and active:
                 result.warnings.append(Warning("reactivated", {"name": row["name"], "phone": phone}))
         await writer.upsert(
@@ -712,8 +909,9 @@ async def import_file(
     *,
     dry_run: bool = False,
     default_year: int | None = None,
+    year: int | None = None,
 ) -> ImportResult:
-    return await import_rows(db, read_file(path, default_year), actor, dry_run=dry_run)
+    return await import_rows(db, read_file(path, default_year), actor, dry_run=dry_run, year=year)
 
 
 __all__ = ["FileProblem", "ImportResult", "RowError", "import_file", "import_rows", "read_file"]

@@ -49,6 +49,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "rep",
         "fullname",
     ),
+    "surname": ("نامخانوادگی", "نامخانوادگینماینده", "surname", "lastname", "familyname"),
     "phone": (
         "تلفنهمراه",
         "موبایل",
@@ -57,23 +58,29 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "تلفن",
         "همراه",
         "شمارهموبایل",
+        "تماس",
         "phone",
         "mobile",
     ),
     "role": ("نقش", "role"),
     "scope": ("حوزه", "حوزهنظارت", "scope"),
-    "active": ("فعال", "وضعیت", "active"),
+    "active": ("فعال", "active"),
 }
-# Words that make a longer header mean a field, checked in this order ("شهرستان" holds "استان").
+# Words that make a longer header mean a field, checked in this order: a phone before a person («شماره
+# تماس نماینده»), a county before a province («شهرستان» holds «استان»).
 CONTAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("phone", ("تلفن", "موبایل", "همراه", "mobile", "phone")),
+    ("phone", ("تلفن", "موبایل", "همراه", "تماس", "mobile", "phone")),
     ("target", ("تعهد", "سهمیه", "target", "commitment")),
-    ("person", ("نماینده", "نامونامخانوادگی", "کارشناس", "fullname", "repname")),
+    ("surname", ("نامخانوادگی",)),
+    ("person", ("نماینده", "کارشناس", "fullname", "repname")),
     ("code", ("کد", "شناسه", "code")),
     ("agency", ("دستگاه", "agency")),
     ("county", ("شهرستان", "county")),
     ("province", ("استان", "province")),
 )
+# Headers that hold one of those words but none of these fields: a landline, a postal or a national code,
+# a county's code, an address, what was achieved, a share, a row number.
+NOT_OURS = ("ملی", "ردیف", "ثابت", "پستی", "آدرس", "نشانی", "تحقق", "عملکرد", "درصد", "محقق", "فکس")
 # The import format's own sheet names (and their Persian names), with what "name" means on each.
 SHEET_KINDS = {
     "agencies": "agencies",
@@ -102,22 +109,17 @@ LEGACY_HEADERS = {
     "people": {"name", "phone", "role"},
     "county_commitments": {"county", "province", "year", "target"},
 }
-TOTAL_WORDS = (
-    "جمع",
-    "جمعکل",
-    "مجموع",
-    "مجموعکل",
-    "جمعشهرستان",
-    "جمعکلشهرستان",
-    "جمعکلاستان",
-    "جمعکلدستگاهها",
-    "total",
-    "grandtotal",
-    "sum",
-)
-_YEAR = re.compile(r"(1[34]\d\d)")
+# A total row names itself in its agency cell: «جمع», «جمع کل», «جمع کل شهرستان نیشابور», «مجموع»…
+# («جمعیت هلال احمر» is an agency).
+_TOTAL = re.compile(r"^(?:جمع|مجموع)(?:کل)?(?:$|شهرستان|استان|دستگاه|تعهد)|^(?:total|grandtotal|sum)$")
+# What offices type for "none yet": read as an empty cell.
+PLACEHOLDERS = {"-", "--", "—", "–", "_", "?", "؟", "ندارد", "نداره", "ندارند", "نامشخص", "na", "n/a", "x"}
+# A Jalali year of its own (not part of a longer number or of a date such as ۱۴۰۴/۱۲/۱۰).
+_YEAR = re.compile(r"(?<![0-9/\-.])(1[34][0-9]{2})(?![0-9])(?!\s*[/\-.]\s*[0-9])")
 _PUNCT = re.compile(r"[\s\-_.:،,؛;()\[\]*/\\«»\"'#]+")
-_COUNTY_IN_TITLE = re.compile(r"شهرستان\s+((?:[^\s—\-–،,:()]+\s?){1,3})")
+_COUNTY_IN_TITLE = re.compile(r"(?:شهرستان|فرمانداری)\s*:?\s*([^—\-–،,:()\[\]0-9۰-۹\n]+)")
+_TITLE_TAIL = ("سال", "تعهد", "تعهدات", "اشتغال", "فهرست", "جدول", "دستگاه", "دستگاههای")
+_LABELLED = re.compile(r"^[^:：]{1,20}[:：]\s*\S")  # «شهرستان: نیشابور» in a subtitle row, not a header
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class RosterRows:
 
 
 def header_key(text: str) -> str:
-    return _PUNCT.sub("", search_key(text))
+    return _PUNCT.sub("", search_key(text.replace("ۀ", "ه").replace("هٔ", "ه")))
 
 
 def recognise(text: str, name_means: str = "agency") -> Column | None:
@@ -155,17 +157,18 @@ def recognise(text: str, name_means: str = "agency") -> Column | None:
     key = header_key(text)
     if not key or len(key) > 40:
         return None
-    year_match = _YEAR.search(to_ascii_digits(key))
+    ascii_key = to_ascii_digits(key)
+    year_match = _YEAR.search(ascii_key)
     year = int(year_match.group(1)) if year_match else None
-    bare = _YEAR.sub("", to_ascii_digits(key))
+    bare = _YEAR.sub("", ascii_key)
     if bare in ("name", "نام"):
         return Column(-1, name_means)
-    if bare in ("agencycode", "agency_code") or bare.startswith("کددستگاه"):
+    if bare in ("agencycode", "agency_code") or bare in ("کددستگاه", "کددستگاهاجرایی"):
         return Column(-1, "code")
     for name, words in SYNONYMS.items():
         if bare in words:
             return Column(-1, name, year if name == "target" else None)
-    if "ملی" in bare or "ردیف" in bare:  # a national code or a row number is not ours
+    if any(word in bare for word in NOT_OURS) or bare.startswith(("کدشهرستان", "کداستان")):
         return None
     for name, words in CONTAINS:
         if any(word in bare for word in words):
@@ -173,39 +176,88 @@ def recognise(text: str, name_means: str = "agency") -> Column | None:
     return None
 
 
-def find_header(table: list[tuple[int, list[str]]], name_means: str) -> tuple[int, list[Column]] | None:
-    """The first of the first rows naming at least two different fields, one of them an agency, a phone,
-    a commitment or a county: (its position in the table, its columns)."""
+def _columns(cells: list[str], name_means: str) -> list[Column]:
+    columns = []
+    for index, cell in enumerate(cells):
+        if _LABELLED.match(cell):  # «شهرستان: نیشابور» says a value, it heads no column
+            continue
+        column = recognise(cell, name_means)
+        if column is not None:
+            columns.append(Column(index, column.field, column.year))
+    if any(c.field == "surname" for c in columns):  # «نام» beside «نام خانوادگی»: the rep's first name
+        columns = [
+            Column(c.index, "person") if header_key(cells[c.index]) in ("نام", "name") else c for c in columns
+        ]
+    return columns
+
+
+def _phone_column(columns: list[Column], cells: list[str]) -> list[Column]:
+    """With several phone columns, the mobile one (a landline would fail every row)."""
+    phones = [c for c in columns if c.field == "phone"]
+    if len(phones) < 2:
+        return columns
+    mobile = next(
+        (c for c in phones if any(w in header_key(cells[c.index]) for w in ("همراه", "موبایل", "mobile"))),
+        phones[0],
+    )
+    return [c for c in columns if c.field != "phone" or c is mobile]
+
+
+def find_header(table: list[tuple[int, list[str]]], name_means: str) -> tuple[int, list[Column], int] | None:
+    """Among the first rows, the one naming the most fields (at least two, one of them an agency, a code,
+    a phone, a commitment, a county or a rep): (its position, its columns, how many rows it spans: a
+    group header above sub-headers, «مشخصات نماینده» over «نام | تلفن همراه», spans two)."""
+    best: tuple[int, list[Column]] | None = None
     for position, (_, cells) in enumerate(table[:HEADER_SEARCH]):
-        columns = []
-        for index, cell in enumerate(cells):
-            column = recognise(cell, name_means)
-            if column is not None:
-                columns.append(Column(index, column.field, column.year))
+        columns = _phone_column(_columns(cells, name_means), cells)
         fields = {c.field for c in columns}
         if len(fields) >= 2 and fields & {"agency", "code", "phone", "target", "county", "person"}:
-            return position, columns
-    return None
+            if best is None or len(fields) > len({c.field for c in best[1]}):
+                best = (position, columns)
+    if best is None:
+        return None
+    position, columns = best
+    if position + 1 < len(table):
+        below = table[position + 1][1]
+        extra = _columns(below, name_means)
+        taken = {c.index for c in columns}
+        only_headers = len(extra) == sum(1 for cell in below if cell)  # every cell of it names a field
+        if extra and only_headers and not any(_looks_like_data(cell) for cell in below):
+            merged = columns + [c for c in extra if c.index not in taken]
+            return position, _phone_column(merged, [*below, *[""] * 100]), 2
+    return position, columns, 1
 
 
-def _title_facts(rows: list[tuple[int, list[str]]]) -> tuple[int | None, str | None]:
-    """A year, and the words after «شهرستان», in the title rows above the header («… شهرستان نیشابور —
-    ۱۴۰۵»)."""
+def _looks_like_data(cell: str) -> bool:
+    digits = "".join(ch for ch in to_ascii_digits(cell) if ch.isdigit())
+    return len(digits) >= 3  # a commitment, a phone, a code: a data row, not a sub-header
+
+
+def _title_facts(rows: list[tuple[int, list[str]]], year_near: int | None) -> tuple[int | None, str | None]:
+    """A year, and the words after «شهرستان» or «فرمانداری», in the title rows above the header («…
+    شهرستان نیشابور — ۱۴۰۵»). A year far from the reporting year (an old date in a subtitle) is not taken."""
     year, county = None, None
     for _, cells in rows:
         for cell in cells:
-            text = to_ascii_digits(cell)
-            if year is None and (match := _YEAR.search(text)):
-                year = int(match.group(1))
-            if county is None and (found := _COUNTY_IN_TITLE.search(cell)):
-                county = found.group(1).strip()
+            for match in _YEAR.finditer(to_ascii_digits(cell)):
+                found = int(match.group(1))
+                if year is None and (year_near is None or abs(found - year_near) <= 1):
+                    year = found
+            if county is None and (named := _COUNTY_IN_TITLE.search(cell)):
+                words = named.group(1).split()
+                while words and header_key(words[-1]) in _TITLE_TAIL:
+                    words.pop()
+                county = " ".join(words[:3]) or None
     return year, county
 
 
-def _is_total(cells: list[str]) -> bool:
-    """A row whose words are only a total's («جمع», «جمع کل», «مجموع») and numbers."""
-    words = [header_key(c) for c in cells if c and not _int_like(c)]
-    return bool(words) and all(w in TOTAL_WORDS for w in words)
+def _is_total(cells: list[str], columns: list[Column]) -> bool:
+    """A total row: its agency (or first text) cell says «جمع …» or «مجموع», whatever else the row holds."""
+    named = [c for c in columns if c.field == "agency"]
+    texts = [cells[c.index] for c in named if c.index < len(cells) and cells[c.index]]
+    if not texts:
+        texts = [c for c in cells if c and not _int_like(c)][:1]
+    return bool(texts) and bool(_TOTAL.match(header_key(texts[0])))
 
 
 def _int_like(value: str) -> bool:
@@ -215,11 +267,10 @@ def _int_like(value: str) -> bool:
 def read(
     content: bytes, name: str, default_year: int | None = None, deadline: float | None = None
 ) -> RosterRows:
-    """Every sheet with a header row read into rows; sheets without one are noted and skipped. A
-    commitment without a year in its header, its title rows or a year column is for `default_year`."""
-    found = sheets.read(
-        content, name, LIMITS, sheets=lambda names: names, deadline=deadline, fill_merged=True
-    )
+    """Every visible sheet but a help sheet, each from its header row; sheets without one are noted and
+    skipped. A commitment without a year in its header, its title rows or a year column is for
+    `default_year` (the reporting year)."""
+    found = sheets.read(content, name, LIMITS, sheets=_data_sheets, deadline=deadline, merged=True)
     out = RosterRows()
     headers = 0
     for sheet in found:
@@ -237,17 +288,22 @@ def _data_sheets(names: list[str]) -> list[str]:
 def _read_sheet(sheet: sheets.Sheet, out: RosterRows, fallback_year: int | None) -> bool:
     """Whether the sheet had a header row."""
     named = SHEET_KINDS.get(header_key(sheet.name)) or SHEET_KINDS.get(sheet.name.strip().lower())
-    if named is None and (named := _legacy_kind(sheet.rows)) is not None:
-        sheet.name = named  # a CSV of the import format: its rows are named by their kind
+    legacy = _legacy_kind(sheet.rows)
+    if legacy is not None:
+        named = legacy
+        if sheet.name not in SHEET_KINDS:
+            sheet.name = legacy  # a CSV of the import format: its rows are named by their kind
     header = find_header(sheet.rows, NAME_MEANS.get(named or "", "agency"))
     if header is None:
         if sheet.rows:
             out.skipped.append(Skipped(sheet.name, sheet.rows[0][0], "sheet"))
         return False
-    position, columns = header
-    default_year, title_county = _title_facts(sheet.rows[:position])
-    default_year = default_year or fallback_year
+    position, columns, spans = header
     fields = {c.field for c in columns}
+    if "agency" in fields and legacy is None and not sheet.name.strip().isascii():
+        named = None  # an office's sheet named «تعهدات» or «دستگاه‌ها»: its columns decide
+    default_year, title_county = _title_facts(sheet.rows[:position], fallback_year)
+    default_year = default_year or fallback_year
     if named is not None and (
         missing := REQUIRED[named] - fields - ({"target"} if _has_year_target(columns) else set())
     ):
@@ -262,11 +318,13 @@ def _read_sheet(sheet: sheets.Sheet, out: RosterRows, fallback_year: int | None)
     if kind is None:
         out.skipped.append(Skipped(sheet.name, sheet.rows[position][0], "sheet"))
         return False
-    for number, cells in sheet.rows[position + 1 :]:
+    last_header = sheet.rows[position + spans - 1][0]
+    sheet.fill_down(last_header, LIMITS.max_columns)  # a county merged down beside its agencies
+    for number, cells in sheet.rows[position + spans :]:
         values = _values(cells, columns)
         if not any(values.values()):
             continue
-        if _is_total(cells):
+        if _is_total(cells, columns):
             out.skipped.append(Skipped(sheet.name, number, "total"))
             continue
         if kind == "office":
@@ -302,12 +360,19 @@ def _kind_of(fields: set[str]) -> str | None:
 
 
 def _values(cells: list[str], columns: list[Column]) -> dict[str, str]:
+    """The row's cells by field; a placeholder («-», «ندارد») is an empty cell; a first name and a surname
+    in two columns are one name."""
     values: dict[str, str] = {}
     for column in columns:
         value = cells[column.index] if column.index < len(cells) else ""
+        if header_key(value) in PLACEHOLDERS or value.strip() in PLACEHOLDERS:
+            value = ""
         key = f"target:{column.year}" if column.field == "target" and column.year else column.field
         if key not in values or not values[key]:
             values[key] = value
+    if values.get("surname"):
+        values["person"] = f"{values.get('person', '')} {values.pop('surname')}".strip()
+    values.pop("surname", None)
     return values
 
 

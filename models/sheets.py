@@ -17,8 +17,10 @@ import functools
 import io
 import posixpath
 import re
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
@@ -26,6 +28,22 @@ from xml.parsers import expat
 from models.textnorm import cell_text
 
 CHUNK = 64 * 1024
+MAX_TOKEN = 1024 * 1024  # bytes an XML token may span (a cell of 32,767 characters is ~130 KB)
+MAX_CSV_FIELDS = 1000  # separators on one line of a CSV
+MAX_SHEETS = 256  # sheets and relationships a workbook may list
+# What a damaged or hostile zip or XML may raise while it is read: all of it is "not a readable file".
+UNREADABLE = (
+    expat.ExpatError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    OSError,
+    MemoryError,
+    OverflowError,
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +62,7 @@ class Limits:
     max_total_bytes: int = 400 * 1024 * 1024  # every member, uncompressed
     max_ratio: int = 100  # uncompressed / compressed, for members over 1 MB uncompressed
     max_strings: int = 1_000_000  # shared strings
-    max_string_chars: int = 40_000_000  # all shared strings together
+    max_string_chars: int = 10_000_000  # all shared strings together
     seconds: float = 60.0  # the whole read
 
 
@@ -61,9 +79,15 @@ class FileProblem(ValueError):
 class Sheet:
     name: str
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row number, cells), non-empty only
+    merged: list[str] = field(default_factory=list)  # merged ranges ("C4:C12"), when asked for
 
     def table(self) -> list[list[str]]:
         return [cells for _, cells in self.rows]
+
+    def fill_down(self, below: int, max_columns: int) -> None:
+        """Each range merged over several rows read in every kept row it covers that is numbered after
+        `below` (a header row, and ranges within one row such as a title, are left alone)."""
+        _fill_down(self, self.merged, max_columns, below)
 
 
 class _Budget:
@@ -106,21 +130,31 @@ def read(
     *,
     sheets: Callable[[list[str]], list[str]] | None = None,
     deadline: float | None = None,
-    fill_merged: bool = False,
+    merged: bool = False,
 ) -> list[Sheet]:
     """The sheets of an .xlsx (`sheets` picks which by name; default the first) or the one table of a .csv.
-    Cells are clean text (cell_text); rows with nothing in them are left out. With `fill_merged`, a cell
-    merged down over several rows (a county written once beside its agencies) is read in each of them.
+    Cells are clean text (cell_text); rows with nothing in them are left out. With `merged`, each sheet's
+    merged ranges are kept (`Sheet.fill_down` copies a cell merged down over several rows into each).
     Raises FileProblem."""
     if len(content) > limits.max_bytes:
         raise FileProblem("too_big", limit=limits.max_bytes // (1024 * 1024))
     budget = _Budget(limits, deadline)
     suffix = posixpath.splitext(file_name.lower())[1]
     if suffix == ".xlsx":
-        return _Xlsx(content, budget, fill_merged).read(sheets)
+        return _Xlsx(content, budget, merged).read(sheets)
     if suffix == ".csv":
         return [_read_csv(content, budget, posixpath.splitext(posixpath.basename(file_name))[0] or "csv")]
     raise FileProblem("type")
+
+
+def _check_entry_count(content: bytes, limit: int) -> None:
+    """The zip's entry count from its end record, before Python's reader builds an object per entry."""
+    end = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
+    if end < 0 or len(content) < end + 22:
+        raise FileProblem("type")
+    (entries,) = struct.unpack("<H", content[end + 10 : end + 12])
+    if entries > limit:  # 0xFFFF (a ZIP64 archive) is past any limit here too
+        raise FileProblem("archive")
 
 
 # --- csv --------------------------------------------------------------------------------------------
@@ -151,12 +185,15 @@ def _delimiter(first_line: str) -> str:
 
 
 def _read_csv(content: bytes, budget: _Budget, name: str) -> Sheet:
-    text = decode_text(content)
+    text = decode_text(content).replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac lines
     if "\x00" in text:
         raise FileProblem("type")
     limits = budget.limits
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first_line))
+    delimiter = _delimiter(first_line)
+    if max((line.count(delimiter) for line in text.split("\n")), default=0) > MAX_CSV_FIELDS:
+        raise FileProblem("too_many_cells")  # the csv module would build the whole row first
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     sheet = Sheet(name)
     csv.field_size_limit(limits.max_cell_chars + 1)
     try:
@@ -169,14 +206,16 @@ def _read_csv(content: bytes, budget: _Budget, name: str) -> Sheet:
             if any(cells):
                 budget.keep_row()
                 sheet.rows.append((reader.line_num, cells))
-    except csv.Error:
-        raise FileProblem("cell_too_long", limit=limits.max_cell_chars) from None
+    except csv.Error as exc:
+        if "field larger" in str(exc):
+            raise FileProblem("cell_too_long", limit=limits.max_cell_chars) from None
+        raise FileProblem("type") from None
     return sheet
 
 
 # --- xlsx -------------------------------------------------------------------------------------------
 
-_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
@@ -209,25 +248,32 @@ class _Parser:
         raise FileProblem("type")
 
     def run(self, archive: zipfile.ZipFile, member: str) -> None:
+        fed = 0
         try:
             with archive.open(member) as stream:
                 while chunk := stream.read(CHUNK):
                     self.budget.tick()
                     self.parser.Parse(chunk, False)
+                    fed += len(chunk)
+                    # expat keeps an unfinished token (a comment, an attribute) whole and scans it again
+                    # with every chunk: a token this long is no spreadsheet's.
+                    if fed - max(self.parser.CurrentByteIndex, 0) > MAX_TOKEN:
+                        raise FileProblem("archive")
                 self.parser.Parse(b"", True)
-        except (expat.ExpatError, zipfile.BadZipFile, EOFError, ValueError) as exc:
-            if isinstance(exc, FileProblem):
-                raise
+        except FileProblem:
+            raise
+        except UNREADABLE:
             raise FileProblem("type") from None
 
 
 class _Xlsx:
-    def __init__(self, content: bytes, budget: _Budget, fill_merged: bool = False) -> None:
-        self.budget, self.limits, self.fill_merged = budget, budget.limits, fill_merged
+    def __init__(self, content: bytes, budget: _Budget, merged: bool = False) -> None:
+        self.budget, self.limits, self.merged = budget, budget.limits, merged
+        _check_entry_count(content, self.limits.max_entries)
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(content))
             infos = self.archive.infolist()
-        except (zipfile.BadZipFile, ValueError, EOFError):
+        except UNREADABLE:
             raise FileProblem("type") from None
         self._check_archive(infos)
         self.names = {info.filename for info in infos}
@@ -238,6 +284,10 @@ class _Xlsx:
             raise FileProblem("archive")
         total = 0
         for info in infos:
+            # Only deflate bounds its output by the declared size as it goes; bzip2 and LZMA would unpack a
+            # member whole first. Excel writes deflate (and stores some parts); encryption is no workbook's.
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
+                raise FileProblem("archive")
             size, packed = info.file_size, max(info.compress_size, 1)
             total += size
             if size > limits.max_part_bytes or total > limits.max_total_bytes:
@@ -277,19 +327,24 @@ class _Xlsx:
 
         def relation(name: str, attrs: dict[str, str]) -> None:
             if _local(name) == "Relationship" and "Id" in attrs and "Target" in attrs:
+                if len(targets) >= MAX_SHEETS:
+                    raise FileProblem("archive")
                 target = attrs["Target"]
                 path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
                 targets[attrs["Id"]] = path
 
         def sheet(name: str, attrs: dict[str, str]) -> None:
             if _local(name) == "sheet":
-                sheets.append((attrs.get("name", ""), attrs.get(f"{_REL_NS} id", "")))
+                if len(sheets) >= MAX_SHEETS:
+                    raise FileProblem("archive")
+                if attrs.get("state", "visible") == "visible":  # a hidden sheet holds lookups, not data
+                    sheets.append((attrs.get("name", ""), attrs.get(f"{_REL_NS} id", "")))
 
         if "xl/_rels/workbook.xml.rels" in self.names:
             self._xml("xl/_rels/workbook.xml.rels", relation)
         self._xml("xl/workbook.xml", sheet)
         found = [(name, targets.get(rid, "")) for name, rid in sheets]
-        found = [(name, path) for name, path in found if path in self.names]
+        found = list(dict.fromkeys((name, path) for name, path in found if path in self.names))
         if not found:
             raise FileProblem("type")
         return found
@@ -367,9 +422,9 @@ class _Xlsx:
                 state["collect"] = True
             elif local == "dimension":
                 _check_dimension(attrs.get("ref", ""))
-            elif local == "mergeCell" and self.fill_merged:
-                merged.append(attrs.get("ref", ""))
-                if len(merged) > MAX_MERGED:
+            elif local == "mergeCell" and self.merged:
+                sheet.merged.append(attrs.get("ref", ""))
+                if len(sheet.merged) > MAX_MERGED:
                     raise FileProblem("too_many_cells")
 
         def end(name: str) -> None:
@@ -406,10 +461,7 @@ class _Xlsx:
             if match and (int(match.group(2)) > 1_048_576 or _column_index(match.group(1)) >= 16_384):
                 raise FileProblem("type")
 
-        merged: list[str] = []
         self._xml(member, start, end, data)
-        if merged:
-            _fill_down(sheet, merged, limits.max_columns)
         return sheet
 
 
@@ -417,7 +469,7 @@ MAX_MERGED = 10_000
 MAX_FILLS = 1_000_000
 
 
-def _fill_down(sheet: Sheet, refs: list[str], max_columns: int) -> None:
+def _fill_down(sheet: Sheet, refs: list[str], max_columns: int, below: int = 0) -> None:
     """Copy the value of each range merged over several rows into the kept rows it covers (ranges within
     one row, such as a title across the columns, are left alone). Work is bounded by the kept rows."""
     rows = dict(sheet.rows)
@@ -433,7 +485,7 @@ def _fill_down(sheet: Sheet, refs: list[str], max_columns: int) -> None:
         source = rows.get(top)
         if bottom <= top or source is None:
             continue
-        index = bisect.bisect_right(numbers, top)
+        index = bisect.bisect_right(numbers, max(top, below))
         while index < len(numbers) and numbers[index] <= bottom:
             cells = rows[numbers[index]]
             index += 1

@@ -52,8 +52,8 @@ async def test_import_preview_then_apply_and_bad_rows(bot, api):
     # Invalid rows: listed with reasons in Persian, a file of all of them, nothing applied, no Confirm.
     reply = await admin.send_document("people.csv", BAD, mime_type="text/csv")
     assert "۳ ردیف نامعتبر" in reply.text
-    assert "people، ردیف ۲: کد دستگاه «999» ناشناخته است" in reply.text
-    assert "شمارهٔ «12345» شمارهٔ همراه نیست" in reply.text and "حوزه (شهرستان یا استان) لازم" in reply.text
+    assert "برگهٔ people، ردیف ۲: کد دستگاه «۹۹۹» ناشناخته است" in reply.text
+    assert "شمارهٔ «۱۲۳۴۵» شمارهٔ همراه نیست" in reply.text and "حوزه (شهرستان یا استان) لازم" in reply.text
     assert "✅ اعمال" not in reply.buttons
     [errors] = [m for m in reply if m.kind == "document"]
     assert (

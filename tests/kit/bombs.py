@@ -41,6 +41,18 @@ class Repeated:
     tail: bytes
 
 
+@dataclass(frozen=True)
+class Raw:
+    """A member written as given: its bytes, compression method, declared size, CRC and flag bits (a
+    size that lies, bzip2, the encrypted flag)."""
+
+    data: bytes
+    method: int
+    size: int
+    crc: int = 0
+    flags: int = 0
+
+
 def _deflate(member: bytes | Repeated) -> tuple[bytes, int, int]:
     """(compressed, uncompressed size, crc32)."""
     if isinstance(member, bytes):
@@ -61,11 +73,16 @@ def _deflate(member: bytes | Repeated) -> tuple[bytes, int, int]:
     return data, size, crc
 
 
-def xlsx(sheet: bytes | Repeated, shared_strings: bytes | Repeated | None = None) -> bytes:
-    members: dict[str, bytes | Repeated] = {
+def xlsx(
+    sheet: bytes | Repeated | Raw,
+    shared_strings: bytes | Repeated | None = None,
+    workbook: bytes | Raw = WORKBOOK,
+    rels: bytes = RELS,
+) -> bytes:
+    members: dict[str, bytes | Repeated | Raw] = {
         "[Content_Types].xml": CONTENT_TYPES,
-        "xl/workbook.xml": WORKBOOK,
-        "xl/_rels/workbook.xml.rels": RELS,
+        "xl/workbook.xml": workbook,
+        "xl/_rels/workbook.xml.rels": rels,
         "xl/worksheets/sheet1.xml": sheet,
     }
     if shared_strings is not None:
@@ -73,10 +90,14 @@ def xlsx(sheet: bytes | Repeated, shared_strings: bytes | Repeated | None = None
     return _zip(members)
 
 
-def _zip(members: dict[str, bytes | Repeated]) -> bytes:
+def _zip(members: dict[str, bytes | Repeated | Raw]) -> bytes:
     out, central = bytearray(), bytearray()
     for name, member in members.items():
-        data, size, crc = _deflate(member)
+        method, flags = 8, 0
+        if isinstance(member, Raw):
+            data, size, crc, method, flags = member.data, member.size, member.crc, member.method, member.flags
+        else:
+            data, size, crc = _deflate(member)
         encoded = name.encode()
         zip64 = size >= 0xFFFFFFFF
         extra = struct.pack("<HHQQ", 1, 16, size, len(data)) if zip64 else b""
@@ -86,8 +107,8 @@ def _zip(members: dict[str, bytes | Repeated]) -> bytes:
             "<IHHHHHIIIHH",
             0x04034B50,
             45,
-            0,
-            8,
+            flags,
+            method,
             0,
             0,
             crc,
@@ -102,8 +123,8 @@ def _zip(members: dict[str, bytes | Repeated]) -> bytes:
             0x02014B50,
             45,
             45,
-            0,
-            8,
+            flags,
+            method,
             0,
             0,
             crc,
@@ -120,7 +141,8 @@ def _zip(members: dict[str, bytes | Repeated]) -> bytes:
         central += encoded + extra
     start = len(out)
     out += central
-    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), start, 0)
+    count = min(len(members), 0xFFFF)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), start, 0)
     return bytes(out)
 
 
@@ -182,3 +204,43 @@ def many_rows(rows: int, cells: int = 1) -> bytes:
         for n in range(1, rows + 1)
     )
     return xlsx(SHEET_HEAD + b"<sheetData>" + body + b"</sheetData></worksheet>")
+
+
+def bzip2_lie(megabytes: int = 50) -> bytes:
+    """The workbook part as bzip2 declaring 100 bytes: Python unpacks bzip2 and LZMA whole before cutting
+    to the declared size, so a kilobyte file would take gigabytes."""
+    import bz2
+
+    packer = bz2.BZ2Compressor(9)
+    data = b"".join(packer.compress(b" " * (1 << 20)) for _ in range(megabytes)) + packer.flush()
+    return xlsx(SHEET_HEAD + b"<sheetData/></worksheet>", workbook=Raw(data, 12, 100))
+
+
+def encrypted() -> bytes:
+    return xlsx(Raw(b"\x00" * 64, 8, 64, flags=1))
+
+
+def corrupt_deflate() -> bytes:
+    return xlsx(Raw(b"\xff" * 64, 8, 1000, crc=1))
+
+
+def many_sheets(count: int = 300) -> bytes:
+    """A workbook listing `count` sheets, all the same part."""
+    listed = b"".join(f'<sheet name="s{n}" sheetId="{n}" r:id="rId1"/>'.encode() for n in range(count))
+    workbook = WORKBOOK.replace(b'<sheet name="Sheet1" sheetId="1" r:id="rId1"/>', listed)
+    return xlsx(SHEET_HEAD + b"<sheetData/></worksheet>", workbook=workbook)
+
+
+def long_comment(megabytes: int = 5) -> bytes:
+    """One XML comment of megabytes (ordinary XML otherwise): expat would hold and rescan it."""
+    return xlsx(Repeated(SHEET_HEAD + b"<!--", b"x" * (1 << 20), megabytes, b"--><sheetData/></worksheet>"))
+
+
+def huge_merge_ref() -> bytes:
+    return xlsx(
+        SHEET_HEAD
+        + b'<sheetData><row r="1"><c t="inlineStr"><is><t>a</t></is></c></row></sheetData>'
+        + b'<mergeCells><mergeCell ref="A1:A'
+        + b"9" * 5000
+        + b'"/></mergeCells></worksheet>'
+    )

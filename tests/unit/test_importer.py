@@ -96,7 +96,7 @@ async def test_any_invalid_row_writes_nothing_and_reports_every_reason(database)
     assert "commitments row 6: target -5 must be 0 to 10000000" in reasons
     assert "people row 7: phone '02112345678' is not a mobile number" in reasons
     assert "people row 7: unknown role 'boss'" in reasons
-    assert "people row 8: a rep needs an agency_code" in reasons
+    assert "people row 8: a rep needs an agency code or name" in reasons
     assert "people row 9: unknown county or province 'تهران'" in reasons
     assert await count(database, Agency) == 0 and await count(database, Person) == 0
 
@@ -167,10 +167,10 @@ async def test_lengths_numbers_and_active_flag_are_validated(database):
     result = await import_rows(database, rows)
     reasons = [str(e) for e in result.errors]
     assert reasons == [
-        "agencies row 2: name is longer than 200 characters",
+        "agencies row 2: the agency's name is longer than 200 characters",
         "commitments row 2: target '--5' is not a number",
         "commitments row 3: target '²' is not a number",
-        "people row 2: active 'maybe' must be yes or no",
+        "people row 2: active: “maybe” must be yes or no",
     ]
     assert await count(database, Agency) == 0
 
@@ -230,3 +230,114 @@ def test_a_new_agency_code_follows_its_countys_codes():
     assert _next_code({"201", "202", "999"}, ["201", "202"]) == "203"
     assert _next_code({"201", "999", "A7"}, []) == "1000"  # a new county: after every numeric code
     assert _next_code({"N13", "N12"}, ["N12"]) == "N14"  # never one that is taken
+
+
+def _office(rows: list[list[object]], header: list[str] | None = None, title: str = "Sheet1") -> object:
+    import io as _io
+
+    from models import roster_file
+
+    wb = Workbook()
+    wb.active.title = title
+    wb.active.append(header or ["نام دستگاه", "شهرستان", "تعهد ۱۴۰۵", "نماینده", "تلفن همراه"])
+    for row in rows:
+        wb.active.append(row)
+    out = _io.BytesIO()
+    wb.save(out)
+    return roster_file.read(out.getvalue(), "x.xlsx", 1405)
+
+
+async def _agencies(db) -> dict[str, tuple[str, int]]:
+    async with db.session() as s:
+        rows = await s.execute(select(Agency.code, Agency.name, Agency.county_id))
+        return {code: (name, county) for code, name, county in rows}
+
+
+async def test_known_codes_need_no_county_and_names_written_otherwise_find_their_agency(seeded):
+    by_code = _office([["101", "", 520]], header=["کد دستگاه", "نام دستگاه", "تعهد ۱۴۰۵"])
+    result = await import_rows(seeded, by_code)
+    assert result.ok, result.errors
+    assert result.updated["commitment"] == 1 and result.created["agency"] == 0
+    before = await _agencies(seeded)
+    # «اداره جهاد کشاورزی» is «جهاد کشاورزی نیشابور» (county and «اداره» aside); «بانک ک» is found by its rep.
+    loose = _office(
+        [
+            ["اداره جهاد کشاورزی", "نیشابور", 400, "رضا کریمی", "09125555555"],
+            ["شعبه بانک کشاورزی", "مشهد", 300, "علی رضایی", "09122222222"],
+        ]
+    )
+    result = await import_rows(seeded, loose, dry_run=True)
+    assert result.ok and result.created["agency"] == 0, [c.label for c in result.changes]
+    assert [w.key for w in result.warnings] == ["matched", "matched"]
+    assert await _agencies(seeded) == before  # nothing renamed, nothing added
+
+
+async def test_one_rep_on_a_sheet_per_year_is_one_person_and_two_people_on_one_phone_are_refused(seeded):
+    import io as _io
+
+    from models import roster_file
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for year in ("۱۴۰۵", "۱۴۰۶"):
+        sheet = wb.create_sheet(year)
+        sheet.append(["نام دستگاه", "شهرستان", f"تعهد {year}", "نماینده", "تلفن همراه"])
+        sheet.append(["جهاد کشاورزی مشهد", "مشهد", 500, "مریم احمدی", "09121111111"])
+    out = _io.BytesIO()
+    wb.save(out)
+    result = await import_rows(seeded, roster_file.read(out.getvalue(), "x.xlsx", 1405), year=1405)
+    assert result.ok, [str(e) for e in result.errors]
+    assert [w.key for w in result.warnings] == ["other_year"]  # 1406 is not the reporting year
+    two = _office(
+        [
+            ["جهاد کشاورزی مشهد", "مشهد", 500, "مریم", "09121111111"],
+            ["بانک کشاورزی مشهد", "مشهد", 300, "علی", "09121111111"],
+        ]
+    )
+    result = await import_rows(seeded, two)
+    assert [e.key for e in result.errors] == ["phone_twice"]
+
+
+async def test_an_admin_with_a_scope_imports_within_it(seeded):
+    async with seeded.session() as s:
+        mashhad = (await s.execute(select(Region.id).where(Region.name == "مشهد"))).scalar_one()
+    rows = _office(
+        [
+            ["جهاد کشاورزی مشهد", "مشهد", 510, None, None],
+            ["جهاد کشاورزی نیشابور", "نیشابور", 450, None, None],
+        ]
+    )
+    result = await import_rows(seeded, rows, within=frozenset({mashhad}))
+    assert [(e.key, e.row) for e in result.errors] == [("outside_scope", 3)]
+    assert await count(seeded, Commitment) == 4 and result.created["commitment"] == 0
+
+
+async def test_three_thousand_new_agencies_are_resolved_at_once(seeded):
+    from models.importer import _Codes
+
+    codes = _Codes({"101", "201"}, {"مشهد": ["101"], "نیشابور": ["201"]})
+    made = [codes.next("مشهد") for _ in range(3000)]
+    assert made[:2] == ["102", "103"] and len(set(made)) == 3000 and "201" not in made
+    rows = _office(
+        [[f"دستگاه {n}", "مشهد", n] for n in range(1, 3001)], header=["نام دستگاه", "شهرستان", "تعهد"]
+    )
+    result = await import_rows(seeded, rows, dry_run=True)
+    assert result.ok and result.created["agency"] == 3000
+
+
+async def test_two_imports_at_once_give_distinct_codes_and_one_province(seeded):
+    import asyncio
+
+    first = _office([["شیلات سبزوار", "سبزوار", 60, None, None]], title="a")
+    second = _office([["منابع طبیعی سبزوار", "سبزوار", 70, None, None]], title="b")
+    for rows in (first, second):  # a new county of a province named by its county alone: add the province
+        for _, _, values in rows.rows["agencies"]:
+            values["province"] = "خراسان رضوی"
+    results = await asyncio.gather(import_rows(seeded, first), import_rows(seeded, second))
+    assert all(r.ok for r in results), [[str(e) for e in r.errors] for r in results]
+    codes = [c for r in results for c in r.new_codes]
+    assert len(set(codes)) == 2
+    async with seeded.session() as s:
+        provinces = (await s.execute(select(Region).where(Region.kind == "province"))).scalars().all()
+        counties = (await s.execute(select(Region).where(Region.name == "سبزوار"))).scalars().all()
+    assert len(provinces) == 1 and len(counties) == 1

@@ -73,11 +73,6 @@ def test_a_read_past_its_deadline_stops():
     assert info.value.reason == "too_slow"
 
 
-def test_too_many_zip_members_are_refused():
-    members = {f"xl/media/{n}.xml": b"<a/>" for n in range(600)}
-    assert refused(bombs._zip(members)).reason == "archive"
-
-
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
@@ -122,7 +117,9 @@ def test_real_workbooks_read_as_openpyxl_wrote_them():
     ws["E7"] = "far right"
     out = io.BytesIO()
     wb.save(out)
-    [sheet] = sheets.read(out.getvalue(), "r.xlsx", fill_merged=True)
+    [sheet] = sheets.read(out.getvalue(), "r.xlsx", merged=True)
+    assert sheet.merged == ["A1:C1", "B3:B4"]
+    sheet.fill_down(2, 30)  # below the header row
     assert sheet.rows == [
         (1, ["فهرست — ۱۴۰۵"]),
         (2, ["کد", "نام", "تعهد"]),
@@ -212,3 +209,54 @@ async def test_a_read_that_overruns_is_abandoned_with_a_reason():
         await filework.run(stuck, seconds=0.05)
     stop.set()
     assert info.value.reason == "too_slow"
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (bombs.bzip2_lie, "archive"),  # 972 bytes that bzip2 would unpack whole: refused unopened
+        (bombs.encrypted, "archive"),
+        (bombs.corrupt_deflate, "type"),
+        (bombs.many_sheets, "archive"),  # 300 sheets listed: more than any workbook has
+        (bombs.long_comment, "archive"),  # one token of megabytes that expat would rescan each chunk
+    ],
+)
+def test_zip_and_xml_tricks_are_refused_with_a_reason(make, reason):
+    assert refused(make()).reason == reason
+
+
+def test_a_merge_range_of_thousands_of_digits_is_ignored():
+    [sheet] = sheets.read(bombs.huge_merge_ref(), "x.xlsx", merged=True)
+    sheet.fill_down(0, 30)  # no exception: the range is not a cell reference
+    assert sheet.rows == [(1, ["a"])]
+
+
+def test_too_many_zip_entries_are_refused_from_the_end_record():
+    members = {f"xl/media/{n}.xml": b"<a/>" for n in range(501)}
+    assert refused(bombs._zip(members)).reason == "archive"
+
+
+def test_csv_lines_of_old_macs_and_lines_of_thousands_of_cells():
+    [sheet] = sheets.read("کد ملی,نام\r0013542419,مریم\r".encode(), "list.csv")
+    assert sheet.rows == [(1, ["کد ملی", "نام"]), (2, ["0013542419", "مریم"])]
+    assert refused(b"code" + b",a" * 5000 + b"\n", "x.csv").reason == "too_many_cells"
+
+
+def test_hidden_sheets_are_not_read():
+    wb = Workbook()
+    wb.active.append(["کد ملی"])
+    wb.active.append(["0013542419"])
+    lookup = wb.create_sheet("lists", 0)  # first, and hidden: a drop-down's values
+    lookup.append(["کد ملی"])
+    lookup.append(["1111111111"])
+    lookup.sheet_state = "hidden"
+    out = io.BytesIO()
+    wb.save(out)
+    [sheet] = sheets.read(out.getvalue(), "x.xlsx")
+    assert sheet.rows[1] == (2, ["0013542419"])
+
+
+def test_beneficiary_rows_keep_their_numbers_in_the_file():
+    text = "فهرست شاغلان\n\nکد ملی,نام\n0013542419,الف\n1234567890,ب\n"
+    table = beneficiary_file.read_table(text.encode(), "x.csv")
+    assert table.numbers == [3, 4, 5]  # as Excel shows them: the title and the blank row count
