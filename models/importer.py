@@ -348,14 +348,15 @@ def _matched(
 
 
 def _county_in_title(words: str, index: _RegionIndex) -> str:
-    """The first one to three words of a title after «شهرستان» that name a known county (else the first)."""
+    """The first one to three words of a title after «شهرستان» that name a known county; else all of them
+    (the reader has cut the title's own words and the year: «تربت حیدریه»)."""
     parts = words.split()
     known = {county for _, county in index.counties}
     for count in (3, 2, 1):
         candidate = " ".join(parts[:count])
         if len(parts) >= count and search_key(candidate) in known:
             return candidate
-    return parts[0] if parts else ""
+    return " ".join(parts)
 
 
 # What a row's column is called in messages (imports.columns.<name>): "name" is an agency's or a person's.
