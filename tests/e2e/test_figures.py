@@ -99,6 +99,11 @@ class Truth:
     def county(self, name: str) -> list[Figures]:
         return [f for f in self.agencies.values() if f.county == name]
 
+    def totals(self, county: str) -> tuple[int, int, int]:
+        """(achieved, target, registered) of a county's agencies."""
+        rows = self.county(county)
+        return sum(f.achieved for f in rows), sum(f.target for f in rows), sum(f.registered for f in rows)
+
     def expected(self, target: int) -> int:
         return -(-target * self.days_elapsed // self.days_in_year)
 
@@ -240,8 +245,7 @@ async def test_ranking_lines_and_total(bot, scene):
         assert ("⚠️" in line or "🔴" in line) == t.behind(f), line
         if any(a.status == "approved" for a in t.rows):
             assert f"تأییدشده {fa(f.approved)}، تأییدنشده {fa(f.achieved - f.approved)}" in line, line
-    achieved, target = sum(f.achieved for f in mashhad), sum(f.target for f in mashhad)
-    registered = sum(f.registered for f in mashhad)
+    achieved, target, registered = t.totals("مشهد")
     total = (
         f"جمع: {fa(achieved)} از {fa(target)} ({percent(achieved, target)}) — ثبت در رصد: {fa(registered)}"
     )
@@ -279,8 +283,7 @@ async def test_summary_brief(bot, scene):
     t, users = scene
     text = (await users["county"].send("/summary")).text
     mashhad = t.county("مشهد")
-    achieved, target = sum(f.achieved for f in mashhad), sum(f.target for f in mashhad)
-    registered = sum(f.registered for f in mashhad)
+    achieved, target, registered = t.totals("مشهد")
     assert (
         f"تعهد {fa(target)} شغل؛ محقق {fa(achieved)} ({percent(achieved, target)}); "
         f"ثبت در رصد {fa(registered)} ({percent(registered, target)})".replace("; ", "؛ ")
@@ -300,8 +303,7 @@ async def test_daily_digest(bot, scene):
     t, users = scene
     text = (await users["county"].send("/digest")).text
     mashhad = t.county("مشهد")
-    achieved, target = sum(f.achieved for f in mashhad), sum(f.target for f in mashhad)
-    registered = sum(f.registered for f in mashhad)
+    achieved, target, registered = t.totals("مشهد")
     assert (
         f"جمع: {fa(achieved)} از {fa(target)} ({percent(achieved, target)}) — ثبت در رصد: {fa(registered)}"
         in text
