@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from bot import logs
-from bot.config import ConfigError, Settings, load_settings
 from models.db import Database
+from models.settings import ConfigError, Settings, load_settings
 from models.sheets import FileProblem
 
 EXIT_CONFIG = 2
@@ -141,15 +141,15 @@ def _missing_sqlite(settings: Settings) -> Path | None:
 
 
 def _file_problem(exc: FileProblem, locale: str = "en") -> str:
-    from bot.render import Renderer
+    from views.render import Renderer
 
     return str(Renderer("plain", locale)(f"files.{exc.reason}", **exc.values))
 
 
 async def _import(settings: Settings, path: Path, dry_run: bool, locale: str) -> int:
-    from bot.render import Renderer
-    from handlers import import_preview
     from models.importer import import_file
+    from views import import_preview
+    from views.render import Renderer
 
     await _upgrade(settings)
     db = Database(settings.database_url)
@@ -186,8 +186,8 @@ async def _import(settings: Settings, path: Path, dry_run: bool, locale: str) ->
 
 
 def _template(settings: Settings, which: str, out: Path, locale: str | None) -> int:
-    from bot.render import Renderer
     from handlers import templates
+    from views.render import Renderer
 
     r = Renderer("plain", locale or settings.bot_default_locale)
     content = templates.roster(r, settings.year) if which == "roster" else templates.beneficiaries(r)
@@ -230,8 +230,8 @@ async def _invite(settings: Settings, agency: str, role: str) -> int:
 
 def parse_at(text: str, settings: Settings) -> dt.datetime:
     """A Jalali moment such as `1405-12-25 09:00` (any digit script) in the bot's time zone."""
-    from bot.config import parse_hhmm
     from models.jalali import parse_jalali
+    from models.settings import parse_hhmm
     from models.textnorm import to_ascii_digits
 
     day_text, _, time_text = to_ascii_digits(text).strip().partition(" ")
@@ -243,9 +243,9 @@ def parse_at(text: str, settings: Settings) -> dt.datetime:
 
 
 async def _reminders(settings: Settings, action: str, at: dt.datetime | None) -> int:
-    from bot.runtime import Runtime, system_clock
     from jobs import scheduler
     from jobs.sender import render_message
+    from models.runtime import Runtime, system_clock
 
     await _upgrade(settings)
     db = Database(settings.database_url)
@@ -364,12 +364,12 @@ async def _holidays(settings: Settings, action: str, date_text: str | None, note
 async def _export(
     settings: Settings, scope_name: str, out: Path, locale: str | None, year: int | None
 ) -> int:
-    from bot import workbook
-    from bot.render import Renderer
-    from jobs.texts import summary_text
     from models.jalali import deadline_date, local_today
     from models.schema import utcnow
     from models.stats import scope_named
+    from views import workbook
+    from views.render import Renderer
+    from views.texts import summary_text
 
     if out.suffix.lower() not in (".xlsx", ".csv"):
         print(f"{out}: the output must end in .xlsx or .csv", file=sys.stderr)

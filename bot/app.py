@@ -9,18 +9,18 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.config import PlatformConfig, Settings
-from bot.context import BotContext
 from bot.request import PlatformRequest
-from bot.runtime import Runtime, system_clock
 from bot.updates import PerUserUpdateProcessor
 from handlers import commands_menu
+from handlers.context import BotContext
 from handlers.flood import FloodGate
 from handlers.registry import register
 from jobs import scheduler
 from models import stats
 from models.db import Database
 from models.migrate import upgrade
+from models.runtime import Runtime, system_clock
+from models.settings import PlatformConfig, Settings
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         settings=settings, db=db, clock=app.bot_data["clock"], platform=app.bot_data["platform"]
     )
     stats.use_basis(settings.ranking_basis)
+    app.bot_data["rt"].send_outbox = scheduler.outbox_sender(app.bot_data["rt"], app.bot)
     await scheduler.ensure_calendar(app.bot_data["rt"])
     await commands_menu.publish_default(app)
     log.info("ready: platform=%s year=%s bot=@%s", app.bot_data["platform"], settings.year, app.bot.username)

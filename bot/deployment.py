@@ -16,12 +16,12 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot import app as bot_app
-from bot.config import ConfigError, Settings
-from bot.runtime import system_clock
 from bot.webhook import WebhookServer
 from jobs import scheduler
 from models.db import Database
 from models.migrate import upgrade
+from models.runtime import system_clock
+from models.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = (5, 15, 30, 60)

@@ -26,12 +26,9 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 
 from bot.transport import AiohttpRequest
+from jobs.sender import Unreachable
 
 log = logging.getLogger(__name__)
-
-
-class Unreachable(NetworkError):
-    """No connection to the messenger's API: nothing was delivered."""
 
 
 # No connection was made, so nothing was sent (a connect timeout arrives as TimedOut, from it).

@@ -23,8 +23,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import allowed_updates
-from bot.config import Settings
 from models.db import Database
+from models.settings import Settings
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

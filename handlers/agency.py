@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers import plans
 from handlers.common import answer_callback, inline, requires, send
+from handlers.context import BotContext
 from models.schema import Agency
 from models.stats import agency_status, find_agencies, monthly_series, scope_of
+from views.render import Markup
 
 log = logging.getLogger(__name__)
 PREFIX = "ag"
@@ -128,7 +128,6 @@ async def picked(update: Update, context: BotContext, prefix: str) -> Agency | N
     return agency
 
 
-@requires("supervisor", "admin")
 async def command(update: Update, context: BotContext) -> None:
     await pick(update, context, PREFIX, "agency.usage", _show)
 

@@ -9,12 +9,12 @@ import re
 from sqlalchemy import func, select
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup, Renderer
 from handlers.common import answer_callback, close_keyboard, inline, requires, send
+from handlers.context import BotContext
 from handlers.report.flow import check_file, codes_and_details
 from models import drafts, reports
 from models.schema import Achievement, Beneficiary, Draft
+from views.render import Markup, Renderer
 
 log = logging.getLogger(__name__)
 KIND = "beneficiaries"
@@ -26,7 +26,6 @@ def _ref(context: BotContext, achievement_id: int) -> Markup:
     return context.r.code(achievement_id)
 
 
-@requires("rep")
 async def command(update: Update, context: BotContext) -> None:
     rt, r, who = context.rt, context.r, context.identity
     assert who is not None

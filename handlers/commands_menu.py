@@ -8,77 +8,20 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.context import BotContext
-from bot.render import Renderer
+from handlers import commands
+from handlers.context import BotContext
 from locales import LOCALES
 from models.people import Identity
+from views.render import Renderer
 
 log = logging.getLogger(__name__)
 _UNSUPPORTED = "command_menu_unsupported"
-
-GUEST = ("start", "help")
-BY_ROLE = {
-    "rep": (
-        "report",
-        "status",
-        "obstacle",
-        "plan",
-        "obstacles",
-        "myreports",
-        "ranking",
-        "beneficiaries",
-        "template",
-        "settings",
-        "help",
-        "lang",
-        "cancel",
-    ),
-    "supervisor": (
-        "ranking",
-        "summary",
-        "chart",
-        "export",
-        "agency",
-        "digest",
-        "review",
-        "obstacles",
-        "invite",
-        "people",
-        "settings",
-        "help",
-        "lang",
-        "cancel",
-    ),
-    "admin": (
-        "ranking",
-        "summary",
-        "chart",
-        "export",
-        "agency",
-        "digest",
-        "review",
-        "obstacles",
-        "invite",
-        "people",
-        "import",
-        "remind_now",
-        "holidays",
-        "settings",
-        "help",
-        "lang",
-        "cancel",
-    ),
-}
-
 
 def commands_for(
     role: str | None, locale: str, platform: str, ranking_public: bool = True
 ) -> list[BotCommand]:
     r = Renderer(platform, locale)
-    names = BY_ROLE.get(role or "", GUEST)
-    if role == "rep" and not ranking_public:
-        names = tuple(n for n in names if n != "ranking")
-    return [BotCommand(name, r.raw(f"commands.{name}")) for name in names]
+    return [BotCommand(c.name, r.raw(f"commands.{c.name}")) for c in commands.for_role(role, ranking_public)]
 
 
 def _refused(bot_data: dict, platform: str, what: str, exc: TelegramError) -> None:  # type: ignore[type-arg]

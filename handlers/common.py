@@ -7,7 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
@@ -17,10 +16,11 @@ from telegram import (
 )
 from telegram.error import BadRequest, TelegramError
 
-from bot.context import BotContext
-from bot.render import Markup, Renderer
+from handlers import commands
+from handlers.context import BotContext
 from models.people import Identity
-from models.stats import Scope
+from views.render import Markup, Renderer
+from views.widgets import inline, role_name, scope_title
 
 log = logging.getLogger(__name__)
 Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -96,51 +96,16 @@ async def answer_callback(update: Update, text: str | None = None, alert: bool =
         log.debug("callback answer failed: %s", exc.message)
 
 
-def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
-def menu_labels(r: Renderer) -> dict[str, str]:
-    names = ("report", "status", "ranking", "help", "lang", "summary", "chart", "export", "digest")
-    names += ("obstacle", "plan", "obstacles", "myreports", "review")
-    return {name: r.raw(f"menu.{name}") for name in names}
-
-
 def main_menu(who: Identity, r: Renderer, ranking_public: bool) -> ReplyKeyboardMarkup:
-    labels = menu_labels(r)
-    if who.role == "rep":
-        rows = [
-            [labels["report"], labels["status"]],
-            [labels["obstacle"], labels["plan"]],
-            [labels["myreports"]],
-        ]
-        rows.append([labels["ranking"], labels["help"]] if ranking_public else [labels["help"]])
-    else:  # the governorate's daily tools, one tap each
-        rows = [
-            [labels["ranking"], labels["summary"]],
-            [labels["chart"], labels["export"]],
-            [labels["digest"], labels["obstacles"]],
-            [labels["review"], labels["help"]],
-        ]
-    rows.append([labels["lang"]])
-    return ReplyKeyboardMarkup([[KeyboardButton(x) for x in row] for row in rows], resize_keyboard=True)
+    """The reply keyboard of a role: its commands' buttons, as the command table places them."""
+    rows = commands.keyboard_rows(who.role, ranking_public)
+    buttons = [[KeyboardButton(r.raw(f"menu.{name}")) for name in row] for row in rows]
+    return ReplyKeyboardMarkup(buttons, resize_keyboard=True)
 
 
 def contact_keyboard(r: Renderer) -> ReplyKeyboardMarkup:
     button = KeyboardButton(r.raw("onboarding.share_button"), request_contact=True)
     return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
-
-
-def scope_title(r: Renderer, scope: Scope) -> Markup:
-    if scope.kind == "all":
-        return r("ranking.scope_all")
-    return r(f"ranking.scope_{scope.kind}", name=scope.name or "")
-
-
-def role_name(r: Renderer, role: str) -> str:
-    return r.raw(f"roles.{role}")
 
 
 def requires(*roles: str) -> Callable[[Handler], Handler]:
@@ -168,4 +133,4 @@ def requires(*roles: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-__all__ = ["Markup"]
+__all__ = ["Markup", "inline", "role_name", "scope_title"]

@@ -11,11 +11,11 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers.common import answer_callback, close_keyboard, main_menu, send
+from handlers.context import BotContext
 from models import drafts
 from models.schema import Attachment, Draft
+from views.render import Markup
 
 log = logging.getLogger(__name__)
 OnMessage = Callable[[Update, BotContext, Draft], Awaitable[None]]

@@ -7,13 +7,13 @@ import logging
 
 from telegram import InputFile, Update
 
-from bot.context import BotContext
-from bot.render import Renderer
-from handlers.common import requires, scope_title, send
-from jobs.texts import summary_text
+from handlers.common import scope_title, send
+from handlers.context import BotContext
 from models import summary
 from models.jalali import pace_for, to_jalali
 from models.stats import Scope, monthly_series, scope_of
+from views.render import Renderer
+from views.texts import summary_text
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ def _plain(context: BotContext) -> Renderer:
     return Renderer("plain", context.locale)
 
 
-@requires("supervisor", "admin")
 async def summary_command(update: Update, context: BotContext) -> None:
     rt, r = context.rt, context.r
     scope = await _scope(update, context)
@@ -43,13 +42,12 @@ async def summary_command(update: Update, context: BotContext) -> None:
     await send(update, context, summary_text(r, scope_title(r, scope), brief, rt.today()))
 
 
-@requires("supervisor", "admin")
 async def export_command(update: Update, context: BotContext) -> None:
     rt, r = context.rt, context.r
     scope = await _scope(update, context)
     if scope is None:
         return
-    from bot import workbook  # openpyxl loads on first use, not at start-up
+    from views import workbook  # openpyxl loads on first use, not at start-up
 
     as_csv = [a.lower() for a in (context.args or [])[:1]] == ["csv"]
     async with rt.db.session() as session:
@@ -79,9 +77,8 @@ async def export_command(update: Update, context: BotContext) -> None:
     )
 
 
-@requires("supervisor", "admin")
 async def chart_command(update: Update, context: BotContext) -> None:
-    from bot import charts  # matplotlib loads on first use, not at start-up
+    from views import charts  # matplotlib loads on first use, not at start-up
 
     rt, r = context.rt, context.r
     scope = await _scope(update, context)

@@ -11,11 +11,11 @@ from typing import TypeVar
 from telegram import Document, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
-from bot.render import Markup, Renderer
 from handlers.common import send
+from handlers.context import BotContext
 from models import filework
 from models.sheets import FileProblem
+from views.render import Markup, Renderer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.config import Settings
-from bot.context import BotContext
-from bot.render import Renderer
 from handlers.common import answer_callback
+from handlers.context import BotContext
 from locales import LOCALES
+from models.settings import Settings
+from views.render import Renderer
 
 log = logging.getLogger(__name__)
 PRUNE_AT = 10_000  # users remembered before idle ones are forgotten

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers import dialog, notify
 from handlers.common import answer_callback, inline, main_menu, requires, send
-from models import drafts, obstacles, plans, review, roster
-from models.reports import AnswerError
+from handlers.context import BotContext
+from models import access, drafts, obstacles, plans, review, roster
+from models.access import AnswerError
 from models.schema import Draft
 from models.stats import Scope, find_agencies, scope_of
+from views.render import Markup
 
 KIND, PREFIX = "followup", "fu"
 WHAT = ("obstacle", "plan_return", "achievement_return", "person_agency")
@@ -89,13 +89,15 @@ async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
         await drafts.drop(rt.db, who.account_id, KIND)
         await send(update, context, r("review.changed"))
         return
-    except obstacles.NotAllowed:
+    except access.NotAllowed:
         await drafts.drop(rt.db, who.account_id, KIND)
         await send(update, context, r("general.not_allowed_record"))
         return
     await drafts.drop(rt.db, who.account_id, KIND)
     await send(update, context, done, main_menu(who, r, rt.settings.bot_ranking_public))
-    await notify.deliver(context)
+    entity = {"obstacle": "obstacle", "achievement_return": "achievement", "plan_return": "plan"}
+    if draft.data["what"] in entity:
+        await notify.deliver(context, entity[draft.data["what"]], record_id)
 
 
 async def _move_person(

@@ -8,49 +8,30 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
-from bot.render import Renderer
-from handlers import (
-    beneficiaries,
-    commands_menu,
-    dialog,
-    exports,
-    imports,
-    myreports,
-    obstacles,
-    onboarding,
-    plans,
-    ranking,
-    reminders,
-    report,
-    review,
-    status,
-)
+from handlers import beneficiaries, commands, commands_menu, dialog, imports, onboarding, report
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
+from handlers.context import BotContext
 from locales import LOCALES
 from models import drafts, people
 from models.db import storage_fault
+from views.render import Markup, Renderer
 
 log = logging.getLogger(__name__)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    who = context.identity
+    """The role's commands, from the command table, between the role's title and its closing words."""
+    who, r = context.identity, context.r
     if who is None:
-        await send(update, context, context.r("help.guest"), contact_keyboard(context.r))
+        await send(update, context, r("help.guest"), contact_keyboard(r))
         return
-    key = who.role
-    if who.role == "rep" and not context.rt.settings.bot_ranking_public:
-        key = "rep_private"
-    await send(
-        update,
-        context,
-        context.r(f"help.{key}"),
-        main_menu(who, context.r, context.rt.settings.bot_ranking_public),
-    )
+    public = context.rt.settings.bot_ranking_public
+    lines = [r(f"help.title_{who.role}")]
+    lines += [r(f"help.lines.{c.name}") for c in commands.for_role(who.role, public)]
+    lines += [Markup(""), r(f"help.footer_{who.role}")]
+    await send(update, context, r.join(lines), main_menu(who, r, public))
 
 
-@requires()
 async def lang_command(update: Update, context: BotContext) -> None:
     r = context.r
     await send(
@@ -104,30 +85,13 @@ async def edited_message(update: Update, context: BotContext) -> None:
     await send(update, context, context.r("misc.edited"))
 
 
-MENU_ACTIONS = {
-    "report": report.command,
-    "status": status.command,
-    "ranking": ranking.command,
-    "help": help_command,
-    "lang": lang_command,
-    "summary": exports.summary_command,
-    "chart": exports.chart_command,
-    "export": exports.export_command,
-    "digest": reminders.digest_command,
-    "obstacle": obstacles.command,
-    "plan": plans.command,
-    "obstacles": obstacles.list_command,
-    "myreports": myreports.command,
-    "review": review.command,
-}
-
-
-def _menu_action(text: str) -> str | None:
+def _menu_command(text: str) -> commands.Command | None:
+    """The command whose keyboard button, in any language, says this text."""
     for locale in LOCALES:
         r = Renderer("telegram", locale)
-        for name in MENU_ACTIONS:
-            if text == r.raw(f"menu.{name}"):
-                return name
+        for command in commands.commands():
+            if command.keyboard and text == r.raw(f"menu.{command.name}"):
+                return command
     return None
 
 
@@ -142,9 +106,9 @@ async def route_message(update: Update, context: BotContext) -> None:
         else:
             await send(update, context, context.r("onboarding.hint"), contact_keyboard(context.r))
         return
-    action = _menu_action(message.text) if message.text else None
-    if action is not None:
-        await MENU_ACTIONS[action](update, context)
+    command = _menu_command(message.text) if message.text else None
+    if command is not None:
+        await commands.guarded(command)(update, context)
         return
     if await dialog.route(update, context):  # an obstacle, a plan, a reply: when it is the newest
         return

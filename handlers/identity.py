@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import BotContext
 from handlers.common import answer_callback
+from handlers.context import BotContext
 from models.people import arrival, ensure_admin, unblock
 
 log = logging.getLogger(__name__)

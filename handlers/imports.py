@@ -1,5 +1,5 @@
 """Admins send the roster (the office's own sheet, or the import format) in chat: the bot shows what would
-change, field by field with warnings first (handlers.import_preview), and applies it only on Apply. The
+change, field by field with warnings first (views.import_preview), and applies it only on Apply. The
 file is kept by the messenger: Apply downloads it again, checks it is the same file, and applies only
 when its changes are exactly the ones shown (else it shows the new ones). Draft kind "import", callback
 data im|<token>|ok|cancel."""
@@ -12,12 +12,13 @@ import logging
 from telegram import Document, InputFile, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
-from handlers import dialog, files, import_preview
+from handlers import dialog, files
 from handlers.common import answer_callback, inline, main_menu, requires, send
+from handlers.context import BotContext
 from models import audit, drafts, importer, roster_file
 from models.sheets import FileProblem
 from models.stats import scope_of
+from views import import_preview
 
 log = logging.getLogger(__name__)
 KIND, PREFIX = "import", "im"
@@ -33,7 +34,6 @@ async def _read(
     return content, rows
 
 
-@requires("admin")
 async def command(update: Update, context: BotContext) -> None:
     await send(update, context, context.r("imports.send_file"))
 

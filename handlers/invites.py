@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
 from handlers.agency import pick, picked
 from handlers.common import requires, send
+from handlers.context import BotContext
 from models.people import INVITE_TTL, create_invite, format_invite
 from models.schema import Agency
 
 PREFIX = "iv"
 
 
-@requires("supervisor", "admin")
 async def command(update: Update, context: BotContext) -> None:
     await pick(update, context, PREFIX, "invites.usage", _issue)
 

@@ -9,20 +9,19 @@ import re
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers import dialog, report
-from handlers.cards import achievement_buttons, achievement_card
 from handlers.common import answer_callback, inline, main_menu, requires, send
+from handlers.context import BotContext
 from models import drafts, review
-from models.obstacles import NotAllowed
+from models.access import NotAllowed
 from models.schema import Draft
+from views.cards import achievement_buttons, achievement_card
+from views.render import Markup
 
 _ACTION = re.compile(r"mr\|(show|edit|wd|wdy|ev|files)\|([0-9]{1,9})(?:\|([0-9]{1,6}))?")
 KIND, PREFIX = "evidence", "ev"
 
 
-@requires("rep")
 async def command(update: Update, context: BotContext) -> None:
     who, rt, r = context.identity, context.rt, context.r
     assert who is not None

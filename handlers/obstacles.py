@@ -10,15 +10,15 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers import dialog, followup, notify
-from handlers.cards import obstacle_buttons, obstacle_card
 from handlers.common import answer_callback, inline, main_menu, requires, send
-from models import drafts, obstacles
-from models.reports import AnswerError
+from handlers.context import BotContext
+from models import access, drafts, obstacles
+from models.access import AnswerError
 from models.schema import Draft
 from models.stats import scope_of
+from views.cards import obstacle_buttons, obstacle_card
+from views.render import Markup
 
 log = logging.getLogger(__name__)
 KIND, PREFIX = "obstacle", "ob"
@@ -73,7 +73,6 @@ async def _advance(
     await _ask(update, context, draft)
 
 
-@requires("rep")
 async def command(update: Update, context: BotContext) -> None:
     who, rt = context.identity, context.rt
     assert who is not None
@@ -130,7 +129,7 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
     await dialog.close(update, context)
     menu = main_menu(who, r, rt.settings.bot_ranking_public)
     await send(update, context, r("obstacles.saved", ref=r.code(obstacle_id)), menu)
-    await notify.deliver(context)
+    await notify.deliver(context, "obstacle", obstacle_id)
 
 
 async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
@@ -160,7 +159,7 @@ async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
     }
     low, high, following = limits[state]
     try:
-        value = obstacles.check_text(message.text, low, high)
+        value = access.check_text(message.text, low, high)
     except AnswerError as exc:
         await _ask(update, context, draft, [r(f"obstacles.errors.{exc.reason}", **exc.details)])
         return
@@ -173,7 +172,6 @@ dialog.MESSAGE_HANDLERS[KIND] = on_message
 # --- the list and the actions on saved obstacles ---------------------------------------------------------
 
 
-@requires()
 async def list_command(update: Update, context: BotContext) -> None:
     who, rt, r = context.identity, context.rt, context.r
     assert who is not None
@@ -215,7 +213,7 @@ async def action_callback(update: Update, context: BotContext) -> None:
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         view = await obstacles.load(session, obstacle_id)
-    if view is None or not obstacles.may_see(who, scope, view.obstacle.agency_id, view.county_id):
+    if view is None or not access.may_see(who, scope, view.obstacle.agency_id, view.county_id):
         await dialog.refuse(update, context, query.data)
         return
     if action in ("ack", "res"):
@@ -225,7 +223,7 @@ async def action_callback(update: Update, context: BotContext) -> None:
         status = "acknowledged" if action == "ack" else "resolved"
         try:
             changed, now = await obstacles.set_status(rt.db, who, scope, obstacle_id, status, rt.clock())
-        except obstacles.NotAllowed:
+        except access.NotAllowed:
             await dialog.refuse(update, context, query.data)
             return
         await answer_callback(
@@ -238,7 +236,7 @@ async def action_callback(update: Update, context: BotContext) -> None:
         )
         await _show(update, context, obstacle_id)
         if changed:
-            await notify.deliver(context)
+            await notify.deliver(context, "obstacle", obstacle_id)
         return
     await answer_callback(update)
     if action == "show":

@@ -6,15 +6,15 @@ import logging
 
 from telegram import ReplyKeyboardRemove, Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers import commands_menu
 from handlers.common import contact_keyboard, main_menu, role_name, scope_title, send
+from handlers.context import BotContext
 from handlers.identity import display_name
 from models import people
 from models.people import Identity, normalize_invite
 from models.phone import mask_phone, normalize_phone
 from models.stats import scope_of
+from views.render import Markup
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,15 @@ import re
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup, Renderer
 from handlers import dialog, followup
 from handlers.common import answer_callback, inline, requires, role_name, send
+from handlers.context import BotContext
 from models import roster
-from models.obstacles import NotAllowed
+from models.access import NotAllowed
 from models.phone import shown_phone
 from models.schema import ROLES
 from models.stats import scope_of
+from views.render import Markup, Renderer
 
 _ACTION = re.compile(r"pp\|(show|off|on|agency|role|rolec)\|([0-9]{1,9})(?:\|([a-z]{1,12}))?")
 
@@ -69,7 +69,6 @@ def buttons(r: Renderer, entry: roster.Entry, actor_role: str):  # type: ignore[
     return inline(rows)
 
 
-@requires("supervisor", "admin")
 async def command(update: Update, context: BotContext) -> None:
     rt, r, who = context.rt, context.r, context.identity
     assert who is not None

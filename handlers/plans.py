@@ -10,16 +10,16 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup, Renderer
 from handlers import dialog, followup, notify
-from handlers.cards import plan_buttons, plan_card, plan_table
 from handlers.common import answer_callback, inline, main_menu, requires, send
-from models import drafts, obstacles, plans
-from models.reports import AnswerError
+from handlers.context import BotContext
+from models import access, drafts, plans
+from models.access import AnswerError
 from models.schema import Draft
 from models.stats import scope_of
 from models.textnorm import NumberError, parse_int
+from views.cards import plan_buttons, plan_card, plan_table
+from views.render import Markup, Renderer
 
 log = logging.getLogger(__name__)
 KIND, PREFIX = "plan", "pl"
@@ -34,7 +34,6 @@ async def _standing(context: BotContext) -> plans.Standing:
         return await plans.standing(session, who.agency_id, context.rt.year)
 
 
-@requires("rep")
 async def command(update: Update, context: BotContext) -> None:
     await begin(update, context)
 
@@ -203,7 +202,7 @@ async def _submit(update: Update, context: BotContext, draft: Draft) -> None:
         r("plans.sent", ref=r.code(plan_id)),
         main_menu(who, r, rt.settings.bot_ranking_public),
     )
-    await notify.deliver(context)
+    await notify.deliver(context, "plan", plan_id)
 
 
 # --- decisions on a submitted plan ------------------------------------------------------------------------
@@ -221,7 +220,7 @@ async def action_callback(update: Update, context: BotContext) -> None:
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         view = await plans.load(session, plan_id)
-    if view is None or not obstacles.may_see(who, scope, view.plan.agency_id, view.county_id):
+    if view is None or not access.may_see(who, scope, view.plan.agency_id, view.county_id):
         await dialog.refuse(update, context, query.data)
         return
     if action == "again":
@@ -247,7 +246,7 @@ async def action_callback(update: Update, context: BotContext) -> None:
         return
     try:
         status = await plans.decide(rt.db, who, scope, plan_id, True, None, rt.clock())
-    except obstacles.NotAllowed:
+    except access.NotAllowed:
         await dialog.refuse(update, context, query.data)
         return
     if status != "approved":
@@ -255,7 +254,7 @@ async def action_callback(update: Update, context: BotContext) -> None:
         return
     await answer_callback(update, r.raw("plans.approved_short"))
     await send(update, context, r("plans.approved", ref=r.code(plan_id), agency=view.agency_name))
-    await notify.deliver(context)
+    await notify.deliver(context, "plan", plan_id)
 
 
 async def status_lines(

@@ -10,10 +10,10 @@ import re
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers.common import answer_callback, edit_or_send, inline, requires, scope_title, send
+from handlers.context import BotContext
 from models.stats import RankingPage, RankRow, Scope, basis, county_ranking, ranking, scope_of, wider_scope
+from views.render import Markup
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
@@ -187,7 +187,6 @@ async def _no_scope(update: Update, context: BotContext) -> None:
     await send(update, context, context.r(key))
 
 
-@requires("rep", "supervisor", "admin")
 async def command(update: Update, context: BotContext) -> None:
     if not await _allowed(update, context):
         return

@@ -9,8 +9,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
 from handlers.common import send
+from handlers.context import BotContext
 from models import reports
 from models.schema import Achievement
 

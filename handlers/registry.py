@@ -17,7 +17,7 @@ from telegram.ext import (
 from handlers import (
     agency,
     beneficiaries,
-    exports,
+    commands,
     flood,
     followup,
     general,
@@ -34,8 +34,6 @@ from handlers import (
     reminders,
     report,
     review,
-    status,
-    templates,
 )
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -46,35 +44,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, identity.load), group=-2)
     app.add_handler(TypeHandler(Update, receipts.tell), group=-1)
 
-    commands = {
-        "start": onboarding.start,
-        "help": general.help_command,
-        "lang": general.lang_command,
-        "cancel": general.cancel_command,
-        "report": report.command,
-        "status": status.command,
-        "ranking": ranking.command,
-        "digest": reminders.digest_command,
-        "settings": reminders.settings_command,
-        "remind_now": reminders.remind_now_command,
-        "holidays": reminders.holidays_command,
-        "agency": agency.command,
-        "summary": exports.summary_command,
-        "export": exports.export_command,
-        "chart": exports.chart_command,
-        "template": templates.command,
-        "beneficiaries": beneficiaries.command,
-        "obstacle": obstacles.command,
-        "obstacles": obstacles.list_command,
-        "plan": plans.command,
-        "invite": invites.command,
-        "review": review.command,
-        "myreports": myreports.command,
-        "people": people.command,
-        "import": imports.command,
-    }
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
+    for command in commands.commands():  # the one table: name, handler, who may use it
+        app.add_handler(CommandHandler(command.name, commands.guarded(command), filters=NEW_MESSAGE))
     app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, general.unknown_command))
     app.add_handler(MessageHandler(NEW_MESSAGE & filters.CONTACT, onboarding.contact))
     app.add_handler(CallbackQueryHandler(report.callback, pattern=rf"^{report.PREFIX}\|"))

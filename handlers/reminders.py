@@ -9,21 +9,19 @@ import re
 from sqlalchemy import select
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers.common import answer_callback, edit_or_send, inline, requires, send
-from jobs import texts
-from jobs.sender import Sender
+from handlers.context import BotContext
 from models import holidays, people, schedule
 from models.jalali import DateError, deadline_date, parse_jalali, year_start
 from models.schema import Person
 from models.stats import scope_of
+from views import texts
+from views.render import Markup
 
 log = logging.getLogger(__name__)
 DIGEST_TIMES = ("07:00", "08:00", "09:00", "10:00", "12:00", "14:00")
 
 
-@requires("supervisor", "admin")
 async def digest_command(update: Update, context: BotContext) -> None:
     rt, who = context.rt, context.identity
     assert who is not None
@@ -53,7 +51,6 @@ async def _settings_view(context: BotContext) -> tuple[Markup, object]:
     return r.join(lines), inline(rows)
 
 
-@requires("rep", "supervisor", "admin")
 async def settings_command(update: Update, context: BotContext) -> None:
     text, keyboard = await _settings_view(context)
     await send(update, context, text, keyboard)  # type: ignore[arg-type]
@@ -91,7 +88,6 @@ async def settings_callback(update: Update, context: BotContext) -> None:
 # --- /remind_now ------------------------------------------------------------------------------------------
 
 
-@requires("admin")
 async def remind_now_command(update: Update, context: BotContext) -> None:
     r = context.r
     options = [
@@ -137,13 +133,13 @@ async def remind_now_callback(update: Update, context: BotContext) -> None:
     added = await schedule.store(rt.db, rows)
     await send(update, context, r("remind.queued", count=added) if added else r("remind.nothing"))
     if added:
-        context.application.create_task(Sender(rt, context.bot).drain(), update=update)
+        if rt.send_outbox is not None:
+            context.application.create_task(rt.send_outbox(None), update=update)
 
 
 # --- /holidays --------------------------------------------------------------------------------------------
 
 
-@requires("admin")
 async def holidays_command(update: Update, context: BotContext) -> None:
     rt, r, who = context.rt, context.r, context.identity
     assert who is not None

@@ -8,13 +8,13 @@ import re
 
 from telegram import Update
 
-from bot.context import BotContext
 from handlers import dialog, followup, notify
-from handlers.cards import achievement_buttons, achievement_card
 from handlers.common import answer_callback, requires, send
+from handlers.context import BotContext
 from models import review
-from models.obstacles import NotAllowed, may_see
+from models.access import NotAllowed, may_see
 from models.stats import scope_of
+from views.cards import achievement_buttons, achievement_card
 
 _ACTION = re.compile(r"rv\|(ok|ret|next|files|show)\|([0-9]{1,9})(?:\|([0-9]{1,6}))?")
 
@@ -34,7 +34,6 @@ async def show_next(update: Update, context: BotContext, after: int = 0) -> None
     await send(update, context, text, achievement_buttons(r, card, who.role, count > 1))
 
 
-@requires("supervisor", "admin")
 async def command(update: Update, context: BotContext) -> None:
     await show_next(update, context)
 
@@ -88,5 +87,5 @@ async def callback(update: Update, context: BotContext) -> None:
         return
     await answer_callback(update, r.raw("review.approved_short"))
     await send(update, context, r("review.approved", ref=r.code(achievement_id), agency=card.agency_name))
-    await notify.deliver(context)
+    await notify.deliver(context, "achievement", achievement_id)
     await show_next(update, context, achievement_id)

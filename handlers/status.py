@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers import plans
-from handlers.common import requires, send
+from handlers.common import send
+from handlers.context import BotContext
 from models.jalali import deadline_date
 from models.stats import agency_status
+from views.render import Markup
 
 
-@requires("rep")
 async def command(update: Update, context: BotContext) -> None:
     who, rt, r = context.identity, context.rt, context.r
     assert who is not None

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from telegram import InputFile, Update
 
-from bot.context import BotContext
-from bot.render import Renderer
-from handlers.common import requires, send
+from handlers.common import send
+from handlers.context import BotContext
 from models import templates
+from views.render import Renderer
 
 ROSTER_ROLES = ("supervisor", "admin")
 
@@ -31,7 +31,6 @@ def roster(r: Renderer, year: int) -> bytes:
     )
 
 
-@requires()
 async def command(update: Update, context: BotContext) -> None:
     r, who = context.r, context.identity
     assert who is not None

@@ -3,11 +3,16 @@ of their role; nothing when the recipient may no longer see it."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from bot.render import Markup, Renderer
-from handlers.cards import (
+from models import access, obstacles, plans, review
+from models.people import Identity
+from models.schema import ObstacleMessage, Person
+from models.stats import scope_of
+from views.cards import (
     achievement_buttons,
     achievement_card,
     obstacle_buttons,
@@ -15,26 +20,24 @@ from handlers.cards import (
     plan_buttons,
     plan_card,
 )
-from models import obstacles, plans, review
-from models.jalali import TEHRAN
-from models.people import Identity
-from models.schema import ObstacleMessage, Person
-from models.stats import scope_of
+from views.render import Markup, Renderer
 
 KIND = "notice"
 Notice = tuple[str, InlineKeyboardMarkup | None]
 
 
 async def render(
-    session: AsyncSession, r: Renderer, who: Identity, payload: dict[str, object], platform: str
+    session: AsyncSession, r: Renderer, who: Identity, payload: dict[str, object], platform: str, tz: tzinfo
 ) -> Notice | None:
+    """A notice's text and buttons as `who` may see it now (None: they may not, or it is gone); times in
+    the deployment's zone (BOT_TIMEZONE)."""
     kind, record = str(payload.get("t", "")), int(str(payload.get("id", 0)))
     scope = await scope_of(session, who)
     if kind.startswith("obstacle_"):
         view = await obstacles.load(session, record)
-        if view is None or not obstacles.may_see(who, scope, view.obstacle.agency_id, view.county_id):
+        if view is None or not access.may_see(who, scope, view.obstacle.agency_id, view.county_id):
             return None
-        card = obstacle_card(r, view, TEHRAN, thread=False)
+        card = obstacle_card(r, view, tz, thread=False)
         if kind == "obstacle_new":
             head = r("notices.obstacle_new")
         elif kind == "obstacle_message":
@@ -57,19 +60,19 @@ async def render(
         return str(text), obstacle_buttons(r, view, who.role)
     if kind.startswith("achievement_"):
         card = await review.load(session, record)
-        if card is None or not obstacles.may_see(who, scope, card.achievement.agency_id, card.county_id):
+        if card is None or not access.may_see(who, scope, card.achievement.agency_id, card.county_id):
             return None
         head = r(f"notices.{kind}", ref=r.code(record))
         more = False
         if who.role != "rep":
             _, count = await review.pending(session, scope)
             more = count > 1
-        text = r.join([head, achievement_card(r, card, TEHRAN)])
+        text = r.join([head, achievement_card(r, card, tz)])
         return str(text), achievement_buttons(r, card, who.role, more)
     if kind.startswith("plan_"):
         pview = await plans.load(session, record)
-        if pview is None or not obstacles.may_see(who, scope, pview.plan.agency_id, pview.county_id):
+        if pview is None or not access.may_see(who, scope, pview.plan.agency_id, pview.county_id):
             return None
         head = r(f"notices.{kind}", ref=r.code(record))
-        return str(r.join([head, plan_card(r, pview, TEHRAN)])), plan_buttons(r, pview, who.role)
+        return str(r.join([head, plan_card(r, pview, tz)])), plan_buttons(r, pview, who.role)
     return None

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy.exc import IntegrityError
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
-from bot.config import Settings, parse_hhmm
-from bot.runtime import Runtime
-from jobs.sender import DrainStats, RateLimiter, Sender
+from jobs.sender import DrainStats, Sender
 from models import holidays, schedule
 from models.db import storage_fault
+from models.pacing import RateLimiter
+from models.runtime import Runtime
+from models.settings import Settings, parse_hhmm
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ async def ensure_calendar(rt: Runtime) -> None:
 async def tick(
     rt: Runtime, bot: Bot, *, wait_for_retries: bool = False, limiter: RateLimiter | None = None
 ) -> DrainStats:
+    """Plan what is due, then send it, paced by the messenger's limiter (the runtime's by default)."""
     await ensure_calendar(rt)
     planned = await plan_now(rt)
     added = await schedule.store(rt.db, planned)
@@ -83,7 +85,6 @@ class Ticker:
     def __init__(self, targets: Targets) -> None:
         self._targets = targets
         self._lock = asyncio.Lock()
-        self._limiters: dict[str, RateLimiter] = {}
 
     async def __call__(self, context: CallbackContext | None = None) -> None:  # type: ignore[type-arg]
         """One tick; `context` (the JobQueue's) is not needed, so a deployment's own loop calls it bare."""
@@ -93,12 +94,8 @@ class Ticker:
             await asyncio.gather(*(self._one(rt, bot) for rt, bot in self._targets()))
 
     async def _one(self, rt: Runtime, bot: Bot) -> None:
-        limiter = self._limiters.get(rt.platform)
-        if limiter is None:
-            limiter = RateLimiter(rt.settings.send_rate, rt.settings.send_chat_interval)
-            self._limiters[rt.platform] = limiter
         try:
-            await tick(rt, bot, limiter=limiter)
+            await tick(rt, bot)
         except Exception as exc:  # the next tick tries again; never kill the job
             fault = storage_fault(exc)
             if fault is not None:  # an operator's problem, said once per tick in one line
@@ -115,3 +112,13 @@ def install(app: Application, targets: Targets) -> None:  # type: ignore[type-ar
         app.job_queue.run_repeating(
             Ticker(targets), interval=settings.scheduler_tick_seconds, first=5, name="reminders"
         )
+
+
+def outbox_sender(rt: Runtime, bot: Bot) -> Callable[[str | None], Awaitable[DrainStats]]:
+    """What handlers deliver their notices through (Runtime.send_outbox): the same sender and pacing as
+    the tick, only the rows under a key prefix; what fails stays queued for the tick."""
+
+    async def send(prefix: str | None) -> DrainStats:
+        return await Sender(rt, bot, prefix=prefix).drain()
+
+    return send

@@ -5,7 +5,6 @@ takes every row sent while the previous write ran). Several instances may drain 
 from __future__ import annotations
 
 import asyncio
-import collections
 import datetime as dt
 import logging
 import secrets
@@ -17,68 +16,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.render import Renderer
-from bot.request import Unreachable
-from bot.runtime import Runtime
-from jobs import notices, texts
+from jobs import notices
 from models.jalali import deadline_date
+from models.pacing import RateLimiter
 from models.people import Identity, load_identities
 from models.plans import PlanNote, plan_notes
+from models.runtime import Runtime
 from models.schema import Account, Outbox, utcnow
 from models.stats import AgencyStatus, agency_statuses
+from views import texts
+from views.render import Renderer
 
 log = logging.getLogger(__name__)
+
+
+class Unreachable(NetworkError):
+    """No connection to the messenger's API: nothing was delivered (raised by the transport, bot/request)."""
+
+
 MAX_ATTEMPTS = 8  # for unexpected errors; outages and 429s retry until the day is over
 MAX_BACKOFF = 300
 BATCH = 200
 CONCURRENCY = 16  # sends in flight at once (the rate limiter still paces them)
-
-
-class RateLimiter:
-    """At most `rate` sends per second overall, and one per `chat_interval` seconds to the same chat."""
-
-    def __init__(self, rate: float, chat_interval: float) -> None:
-        # 2% under the rate: arrival times jitter, and a server counting per second must never see one more.
-        self.interval = 1.0 / (rate * 0.98)
-        self.chat_interval = chat_interval
-        self._next = 0.0
-        self._paused_until = 0.0
-        self._chats: dict[int, float] = {}
-        self._lock = asyncio.Lock()
-        # Slots are reserved ahead; when the loop was busy, several come due at once. The window below
-        # holds the actual sends to the rate over any second, as a server counting them would.
-        self._window: collections.deque[float] = collections.deque(maxlen=max(int(rate), 1))
-        self._window_lock = asyncio.Lock()
-        # A send leaves here some milliseconds before the server counts it, not always the same number: the
-        # window is held that much longer than a second (2%, as the pacing), and more after each 429.
-        self.margin = 0.02
-
-    async def wait(self, chat_id: int) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next, self._chats.get(chat_id, 0.0))
-            self._next = start + self.interval
-            self._chats[chat_id] = start + self.chat_interval
-        if start > now:
-            await asyncio.sleep(start - now)
-        held = self._paused_until - time.monotonic()
-        if held > 0:  # a 429 came while this one waited for its slot
-            await asyncio.sleep(held)
-        async with self._window_lock:
-            window = self._window
-            if (
-                len(window) == window.maxlen
-                and (wait := window[0] + 1.0 + self.margin - time.monotonic()) > 0
-            ):
-                await asyncio.sleep(wait)
-            window.append(time.monotonic())
-
-    def pause(self, seconds: float) -> None:
-        """A 429 applies to the whole bot: hold every send, those already waiting for their slot too."""
-        until = time.monotonic() + seconds
-        self.margin = min(self.margin + 0.02, 0.15)
-        self._next = max(self._next, until)
-        self._paused_until = max(self._paused_until, until)
 
 
 @dataclass
@@ -140,7 +99,7 @@ async def _text(
     if kind == "digest":
         return await texts.digest(session, r, who, year, today, rt.clock())
     if kind == notices.KIND:
-        return await notices.render(session, r, who, payload, rt.platform)
+        return await notices.render(session, r, who, payload, rt.platform, rt.settings.tz)
     log.error("unknown reminder kind %r", kind)
     return None
 
@@ -168,11 +127,11 @@ class Prefetch:
 
 class Sender:
     def __init__(
-        self, rt: Runtime, bot: Bot, limiter: RateLimiter | None = None, kinds: tuple[str, ...] | None = None
+        self, rt: Runtime, bot: Bot, limiter: RateLimiter | None = None, prefix: str | None = None
     ) -> None:
         self.rt, self.bot = rt, bot
-        self.kinds = kinds  # only these kinds (a handler delivering its notices at once); None: all
-        self.limiter = limiter or RateLimiter(rt.settings.send_rate, rt.settings.send_chat_interval)
+        self.prefix = prefix  # only rows whose key starts so (the notices a handler just queued); None: all
+        self.limiter = limiter or rt.limiter
         self.instance = f"{secrets.token_hex(4)}"
         self._held: set[int] = set()  # rows this sender has claimed and not finished
         self._renewed_at = 0.0  # monotonic time the lease on them was last extended
@@ -203,8 +162,8 @@ class Sender:
         )
         # Each messenger's sender takes only its own accounts' rows.
         mine = Outbox.account_id.in_(select(Account.id).where(Account.platform == rt.platform))
-        if self.kinds is not None:
-            mine = and_(mine, Outbox.kind.in_(self.kinds))
+        if self.prefix is not None:
+            mine = and_(mine, Outbox.key.startswith(self.prefix, autoescape=True))
         query = (
             select(Outbox).where(or_(due, abandoned), mine).order_by(Outbox.due_at, Outbox.id).limit(BATCH)
         )
@@ -528,7 +487,9 @@ class Sender:
                     Outbox.status.in_(("pending", "sending")),
                     Outbox.due_at <= self.rt.clock(),
                     Outbox.account_id.in_(select(Account.id).where(Account.platform == self.rt.platform)),
-                    Outbox.kind.in_(self.kinds) if self.kinds is not None else true(),
+                    Outbox.key.startswith(self.prefix, autoescape=True)
+                    if self.prefix is not None
+                    else true(),
                 )
             )
             waits = []

@@ -10,12 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, notices
+from models.access import AnswerError, NotAllowed, check_text, may_see
 from models.db import Database
 from models.people import Identity
-from models.reports import AnswerError
 from models.schema import Agency, Attachment, Obstacle, ObstacleMessage, Person
 from models.stats import Scope
-from models.textnorm import clean_text, has_visible, strip_controls, visible_length
 
 CATEGORIES = ("financing", "permits", "land", "coordination", "legal", "other")
 STATUSES = ("open", "acknowledged", "resolved")
@@ -23,34 +22,6 @@ DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
 HELP_MIN, HELP_MAX = 3, 1000
 REPLY_MIN, REPLY_MAX = 2, 2000
 LIST_LIMIT = 20
-
-
-def clean_paragraphs(text: str) -> str:
-    """Like clean_text, line by line: a description keeps its line breaks (at most one blank line)."""
-    lines = [clean_text(line) for line in strip_controls(text).split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()
-
-
-def check_text(text: str, minimum: int, maximum: int) -> str:
-    value = clean_paragraphs(text)
-    if visible_length(value) < minimum or not has_visible(value):
-        raise AnswerError("too_short", minimum=minimum)
-    if len(value) > maximum:
-        raise AnswerError("too_long", maximum=maximum, length=len(value))
-    return value
-
-
-def may_see(who: Identity, scope: Scope | None, agency_id: int, county_id: int) -> bool:
-    """A rep sees their own agency's obstacles; a supervisor or admin those of their scope."""
-    if who.role == "rep":
-        return who.agency_id == agency_id
-    if scope is None:
-        return False
-    return scope.county_ids is None or county_id in scope.county_ids
 
 
 @dataclass(frozen=True)
@@ -146,10 +117,6 @@ async def create(
             now,
         )
         return obstacle.id
-
-
-class NotAllowed(Exception):
-    """The obstacle is outside the person's scope (or gone)."""
 
 
 async def _guarded(session: AsyncSession, who: Identity, scope: Scope | None, obstacle_id: int) -> Obstacle:

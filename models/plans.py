@@ -11,11 +11,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, notices
+from models.access import AnswerError, NotAllowed, check_text, may_see
 from models.db import Database
 from models.jalali import deadline_date, to_jalali, year_start
-from models.obstacles import NotAllowed, check_text, may_see
 from models.people import Identity
-from models.reports import AnswerError
 from models.schema import Agency, AgencyDay, AgencyTotal, Commitment, Person, Plan
 from models.stats import Scope
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, nationalcode, totals
+from models.access import AnswerError
 from models.db import Database
 from models.jalali import DateError, check_report_date
 from models.people import Identity
@@ -21,15 +22,6 @@ from models.textnorm import clean_text, has_visible, strip_invisible, to_ascii_d
 JOBS_MIN, JOBS_MAX = 1, 100_000
 TITLE_MIN, TITLE_MAX = 3, 200
 _TRACKING = re.compile(r"^[A-Za-z0-9\-/]{4,30}$")
-
-
-class AnswerError(ValueError):
-    """A refused answer; `reason` picks the message shown to the user."""
-
-    def __init__(self, reason: str, **details: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
 
 
 def check_title(text: str) -> str:

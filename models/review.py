@@ -12,11 +12,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, notices, totals
+from models.access import AnswerError, NotAllowed, check_text, may_see
 from models.db import Database
 from models.jalali import DateError, check_report_date
-from models.obstacles import NotAllowed, check_text, may_see
 from models.people import Identity
-from models.reports import AnswerError, add_version
+from models.reports import add_version
 from models.reports import version_data as snapshot
 from models.schema import SECTORS, Achievement, AchievementVersion, Agency, Attachment, Beneficiary, Person
 from models.stats import Scope

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
+from models.access import NotAllowed
 from models.db import Database
-from models.obstacles import NotAllowed
 from models.people import Identity
 from models.phone import normalize_phone
 from models.schema import ROLES, Account, Agency, Person, Region

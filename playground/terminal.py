@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot import logs
-from bot.config import Settings
 from bot.deployment import Deployment
 from models.db import Database
 from models.jalali import local_today
 from models.migrate import upgrade
+from models.settings import Settings
 from playground import demo
 from playground.fake_api import BotMessage, FakeBotApi, MessageRef
 

@@ -156,7 +156,7 @@ async def seeded(database: Database) -> Database:
 
 
 def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
-    from bot.config import Settings
+    from models.settings import Settings
 
     values: dict[str, Any] = {
         "BOT_TOKEN": "123456:TEST-TOKEN",

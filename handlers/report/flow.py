@@ -10,10 +10,9 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
-from bot.render import Markup
 from handlers import dialog, files, notify
 from handlers.common import answer_callback, close_keyboard, edit_or_send, inline, main_menu, requires, send
+from handlers.context import BotContext
 from handlers.report.steps import (
     BUTTON_STEPS,
     FIELDS,
@@ -25,12 +24,13 @@ from handlers.report.steps import (
     prompt,
     step_label,
 )
-from models import beneficiary_file, drafts, quickreport, reports, review
+from models import access, beneficiary_file, drafts, quickreport, reports, review
+from models.access import NotAllowed
 from models.jalali import DateError, check_report_date, parse_jalali
-from models.obstacles import NotAllowed
 from models.schema import SECTORS, Draft
 from models.sheets import FileProblem
 from models.textnorm import NumberError, parse_int
+from views.render import Markup
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,6 @@ def _can_report(context: BotContext) -> Markup | None:
     return None
 
 
-@requires("rep")
 async def command(update: Update, context: BotContext) -> None:
     refusal = _can_report(context)
     if refusal:
@@ -231,7 +230,7 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
         return
     try:
         result = await reports.submit(rt.db, who, draft.id, draft.token, rt.today(), rt.clock())
-    except reports.AnswerError as exc:
+    except access.AnswerError as exc:
         await send(
             update,
             context,
@@ -313,7 +312,7 @@ async def _resubmit(update: Update, context: BotContext, draft: Draft) -> None:
         version = await review.amend(
             rt.db, who, int(data["amend"]), int(data["version"]), data, rt.today(), rt.clock()
         )
-    except reports.AnswerError as exc:
+    except access.AnswerError as exc:
         await _ask(update, context, draft, [_answer_error(context, exc)])
         return
     except (review.Changed, NotAllowed):
@@ -325,7 +324,7 @@ async def _resubmit(update: Update, context: BotContext, draft: Draft) -> None:
     await close_keyboard(context, message if isinstance(message, Message) else None)
     menu = main_menu(who, r, rt.settings.bot_ranking_public)
     await send(update, context, r("review.resubmitted", ref=r.code(data["amend"]), version=version), menu)
-    await notify.deliver(context)
+    await notify.deliver(context, "achievement", int(data["amend"]))
 
 
 _ACTIONS = {
@@ -383,14 +382,14 @@ async def start_quick(update: Update, context: BotContext, text: str) -> bool:
     if parsed.title:
         try:
             data["title"] = reports.check_title(parsed.title)
-        except reports.AnswerError:
+        except access.AnswerError:
             pass
     if parsed.rasad is not None:
         data["rasad"] = parsed.rasad
     if parsed.tracking:
         try:
             data["tracking"] = reports.check_tracking(parsed.tracking)
-        except reports.AnswerError:
+        except access.AnswerError:
             pass
     assert context.identity is not None
     draft = await drafts.start(rt.db, context.identity.account_id, KIND, first_missing(data), data)
@@ -502,14 +501,14 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
         return True
     try:
         data, lead = await _accept(context, draft, message.text)
-    except reports.AnswerError as exc:
+    except access.AnswerError as exc:
         await _ask(update, context, draft, [_answer_error(context, exc)])
         return True
     await _advance(update, context, draft, data, lead)
     return True
 
 
-def _answer_error(context: BotContext, exc: reports.AnswerError) -> Markup:
+def _answer_error(context: BotContext, exc: access.AnswerError) -> Markup:
     r = context.r
     values: dict[str, object] = {}
     for key, value in exc.details.items():
@@ -529,10 +528,10 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
             jobs = parse_int(text, reports.JOBS_MIN, reports.JOBS_MAX)
         except NumberError as exc:
             shown = text if len(text) <= 40 else text[:40] + "…"
-            raise reports.AnswerError(exc.reason, value=shown) from None
+            raise access.AnswerError(exc.reason, value=shown) from None
         codes = len(data.get("codes") or []) + int(data.get("codes_kept", 0))
         if jobs < codes:
-            raise reports.AnswerError("less_than_codes", codes=codes)
+            raise access.AnswerError("less_than_codes", codes=codes)
         data["jobs"] = jobs
         data.pop("candidates", None)
         return data, []
@@ -541,7 +540,7 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         try:
             day = check_report_date(parse_jalali(text, year), year, rt.today())
         except DateError as exc:
-            raise reports.AnswerError(f"date_{exc.reason}", year=r.code(year)) from None
+            raise access.AnswerError(f"date_{exc.reason}", year=r.code(year)) from None
         data["date"] = day.isoformat()
         return data, []
     if state == "title":
@@ -551,7 +550,7 @@ async def _accept(context: BotContext, draft: Draft, text: str) -> tuple[dict[st
         async with rt.db.session() as session:
             check = await reports.check_codes(session, text, _year(context, draft), int(data["jobs"]))
         if check.invalid:
-            raise reports.AnswerError("invalid_codes", codes=r.codes(check.invalid))
+            raise access.AnswerError("invalid_codes", codes=r.codes(check.invalid))
         data["codes"] = check.accepted
         data.pop("details", None)  # typed codes replace a spreadsheet's
         lead = [r("report.codes.accepted", count=len(check.accepted))]

@@ -7,9 +7,9 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.render import Markup, Renderer
 from handlers.common import inline
 from models.schema import SECTORS, Draft
+from views.render import Markup, Renderer
 
 KIND = "report"
 PREFIX = "rp"

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot import app as bot_app
 from bot.logs import SecretsMaskingFormatter
 from bot.request import PlatformRequest
-from bot.runtime import Runtime
 from models.db import Database
+from models.runtime import Runtime
 from models.schema import Achievement
 from playground.fake_api import FakeBotApi
 from tests.conftest import NOW, settings_for

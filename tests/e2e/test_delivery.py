@@ -15,13 +15,13 @@ from telegram import Bot
 from telegram.error import InvalidToken
 
 from bot.request import PlatformRequest
-from bot.runtime import Runtime
 from jobs import scheduler
 from jobs import sender as sender_module
 from jobs.sender import DrainStats, Sender
 from models import schedule
 from models.db import Database
 from models.importer import import_rows
+from models.runtime import Runtime
 from models.schema import Account, Outbox, Person
 from tests.conftest import settings_for
 from tests.e2e.conftest import join

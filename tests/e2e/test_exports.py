@@ -9,9 +9,9 @@ from matplotlib.textpath import text_to_path
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot import charts
 from tests.e2e.conftest import join, last_sent
 from tests.e2e.test_status_ranking import COUNTY_SUP, file_report
+from views import charts
 
 MARYAM, ALI = (501, "09121111111"), (502, "09122222222")
 

@@ -361,7 +361,7 @@ async def test_workbook_sheets_sum_to_the_figures(bot, scene):
 
 
 async def test_chart_bars_are_drawn_from_the_figures(bot, scene, monkeypatch):
-    from bot import charts
+    from views import charts
 
     t, users = scene
     drawn: dict[str, object] = {}

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.config import ConfigError, load_settings
+from models.settings import ConfigError, load_settings
 
 
 @pytest.fixture(autouse=True)

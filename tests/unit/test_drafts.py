@@ -1,5 +1,5 @@
-from bot.runtime import LastQuestions
 from models import drafts
+from models.runtime import LastQuestions
 from models.schema import Draft
 from tests.unit.test_stats_reports import rep
 

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from bot.render import Markup, Renderer
 from locales import LOCALES, catalog
+from views.render import Markup, Renderer
 
 
 def test_telegram_html_escapes_user_values_but_keeps_template_bold():

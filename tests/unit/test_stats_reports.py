@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from models import drafts, reports
+from models import access, drafts, reports
 from models.people import link_by_phone, load_identity
 from models.schema import Achievement, AuditEvent, Beneficiary
 from models.stats import agency_status, ranking, scope_of
@@ -101,9 +101,9 @@ async def test_codes_rules(seeded):
     async with seeded.session() as s:
         check = await reports.check_codes(s, "0013542419 1234567890", YEAR, 5)
         assert check.invalid == ["1234567890"]
-        with pytest.raises(reports.AnswerError, match="more_codes_than_jobs"):
+        with pytest.raises(access.AnswerError, match="more_codes_than_jobs"):
             await reports.check_codes(s, "0013542419 0076229645", YEAR, 1)
-        with pytest.raises(reports.AnswerError, match="no_codes"):
+        with pytest.raises(access.AnswerError, match="no_codes"):
             await reports.check_codes(s, " ، ", YEAR, 1)
 
 

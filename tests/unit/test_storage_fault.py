@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from telegram.error import NetworkError
 
-from bot.request import PlatformRequest, Unreachable
+from bot.request import PlatformRequest
+from jobs.sender import Unreachable
 from models.db import storage_fault
 
 

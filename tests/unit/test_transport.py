@@ -10,7 +10,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.request import PlatformRequest, Unreachable
+from bot.request import PlatformRequest
+from jobs.sender import Unreachable
 
 
 @contextlib.asynccontextmanager

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.render import Renderer
-from bot.runtime import Runtime
 from models import drafts
 from models.people import Identity
+from models.runtime import Runtime
 from models.schema import Draft
+from views.render import Renderer
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]

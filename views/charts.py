@@ -1,5 +1,5 @@
 """PNG charts for /chart, readable on a phone. matplotlib (3.11+) shapes Persian itself; Vazirmatn ships in
-bot/fonts with its OFL licence. Labels use Persian digits in fa."""
+views/fonts with its OFL licence. Labels use Persian digits in fa."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter
 
-from bot.render import Renderer
 from models.jalali import Pace
 from models.stats import RankRow
 from models.textnorm import strip_controls
+from views.render import Renderer
 
 FONTS = Path(__file__).with_name("fonts")
 MAX_BARS = 25

@@ -18,12 +18,12 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.render import Renderer
 from models import summary
 from models.jalali import to_jalali
 from models.schema import Achievement, Agency, Beneficiary, Person, Region
 from models.stats import RankRow, Scope
 from models.textnorm import strip_controls
+from views.render import Renderer
 
 FORMULA_START = ("=", "+", "-", "@")
 ACHIEVEMENT_ROWS_MAX = 1_000_000  # Excel holds 1,048,576 rows a sheet

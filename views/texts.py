@@ -6,13 +6,13 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.render import Markup, Renderer
-from handlers.common import scope_title
 from models import digest as digest_model
 from models.jalali import deadline_date
 from models.people import Identity
 from models.plans import PlanNote, plan_notes
 from models.stats import AgencyStatus, agency_status, ranking, scope_of
+from views.render import Markup, Renderer
+from views.widgets import scope_title
 
 
 def _pct(r: Renderer, part: int, whole: int) -> Markup:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.config import Settings
 from models.db import Database
 from models.jalali import local_today
+from models.pacing import RateLimiter
+from models.settings import Settings
 
 
 def system_clock() -> dt.datetime:
@@ -43,10 +44,16 @@ class Runtime:
     platform: str = ""  # the messenger this runtime serves; "" = the first configured one
     questions: LastQuestions = field(default_factory=LastQuestions)
     calendar_years: set[int] = field(default_factory=set)  # years whose official holidays are seeded
+    # The messenger's pacing, shared by the reminder tick and the notices handlers deliver.
+    limiter: RateLimiter = field(init=False)
+    # Sends what is due in the outbox, only keys starting with the prefix when one is given (the notices an
+    # action just queued). Wired by bot/ to the jobs' sender: handlers deliver through it, not importing jobs.
+    send_outbox: Callable[[str | None], Awaitable[object]] | None = None
 
     def __post_init__(self) -> None:
         if not self.platform:
             self.platform = self.settings.platform_names[0]
+        self.limiter = RateLimiter(self.settings.send_rate, self.settings.send_chat_interval)
 
     @property
     def admins(self) -> tuple[int, ...]:

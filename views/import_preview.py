@@ -8,9 +8,9 @@ import csv
 import io
 from typing import Any
 
-from bot.render import Markup, Renderer
 from models.importer import Change, ImportResult, RowError
 from models.phone import shown_phone
+from views.render import Markup, Renderer
 
 KINDS = ("agency", "commitment", "county_commitment", "person")
 SHOWN_CHANGES = 25

@@ -8,11 +8,11 @@ import datetime as dt
 
 from telegram import InlineKeyboardMarkup
 
-from bot.render import Markup, Renderer
-from handlers.common import inline
 from models.obstacles import View
 from models.plans import PlanView
 from models.review import Card
+from views.render import Markup, Renderer
+from views.widgets import inline
 
 
 def _when(r: Renderer, moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
