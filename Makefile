@@ -18,6 +18,7 @@ run: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Two workers (this machine has two cores); what restarts a shared service runs alone afterwards.
 test: venv lint

@@ -28,7 +28,7 @@ TOKEN = "123456:BENCH"
 AT = "1405-12-22 09:30"  # the 7-days milestone: every linked account gets one
 
 
-def fake_stats(port: int) -> dict:  # type: ignore[type-arg]
+def fake_stats(port: int) -> dict:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats") as response:
         return json.loads(response.read())
 
@@ -45,7 +45,7 @@ def send_due(db: Path, api_port: int, **extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 
 
-def rate(stats: dict) -> float:  # type: ignore[type-arg]
+def rate(stats: dict) -> float:
     span = (stats["last"] or 0) - (stats["first"] or 0)
     return (stats["messages"] - 1) / span if span > 0 else 0.0
 

@@ -108,7 +108,7 @@ def add_achievements(path: Path, count: int, agencies: int) -> None:
     con.close()
 
 
-async def median_ms(action, runs: int) -> float:  # type: ignore[no-untyped-def]
+async def median_ms(action, runs: int) -> float:
     samples = []
     for _ in range(runs):
         began = time.perf_counter()

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import sys
 from pathlib import Path
+from typing import cast
 
 from bot import logs
 from models.db import Database
@@ -253,8 +254,8 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
     try:
         if action == "plan":
             total = 0
-            for platform in settings.platform_names:
-                rt = Runtime(settings=settings, db=db, clock=clock, platform=platform)
+            for name in settings.platform_names:
+                rt = Runtime(settings=settings, db=db, clock=clock, platform=name)
                 planned = await scheduler.plan_now(rt)
                 total += len(planned)
                 for row in planned:
@@ -263,7 +264,7 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
                     )
                     print(
                         f"== {row.key} -> person {row.recipient.person_id} ({row.recipient.role}), "
-                        f"{platform} chat {row.recipient.chat_id}"
+                        f"{name} chat {row.recipient.chat_id}"
                     )
                     # Operators read it in a terminal: drop the platform markup.
                     print(
@@ -522,7 +523,7 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
             seeded = await holidays.seed(db, year, "cli:year") if settings.official_holidays else None
         except years.YearProblem as exc:
             if exc.reason == "not_begun":
-                begins = to_jalali(exc.values["begins"]).strftime("%Y/%m/%d")  # type: ignore[arg-type]
+                begins = to_jalali(cast(dt.date, exc.values["begins"])).strftime("%Y/%m/%d")
                 print(f"{year} begins on {begins}; it cannot be opened before", file=sys.stderr)
             elif exc.reason == "over":
                 print(

@@ -31,9 +31,9 @@ def build_application(
     platform: PlatformConfig | None = None,
     db: Database | None = None,
     clock: Callable[[], dt.datetime] = system_clock,
-    application_class: type[Application] | None = None,  # type: ignore[type-arg]
+    application_class: type[Application] | None = None,
     schedule: bool = True,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """`db` given: shared with other applications, migrated and closed by its owner. `schedule`: run the
     reminder tick on this application's JobQueue (a deployment of several messengers runs one tick)."""
     if platform is None:
@@ -66,7 +66,7 @@ def build_application(
     return app
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     db = app.bot_data["shared_db"]
     if db is None:
@@ -82,13 +82,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     log.info("ready: platform=%s year=%s bot=@%s", app.bot_data["platform"], settings.year, app.bot.username)
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(app: Application) -> None:
     rt: Runtime | None = app.bot_data.pop("rt", None)
     if rt is not None and app.bot_data["shared_db"] is None:
         await rt.db.dispose()
 
 
-async def start(app: Application, poll_timeout: float = 10) -> None:  # type: ignore[type-arg]
+async def start(app: Application, poll_timeout: float = 10) -> None:
     """What run_polling does, for callers that own the event loop (tests, several bots in one process).
     Without an updater (webhook mode) updates are put on the application's queue by the web server."""
     await app.initialize()
@@ -101,13 +101,13 @@ async def start(app: Application, poll_timeout: float = 10) -> None:  # type: ig
         )
 
 
-def allowed_updates(app: Application) -> list[str] | None:  # type: ignore[type-arg]
+def allowed_updates(app: Application) -> list[str] | None:
     """Every kind on Telegram (chat_member and reactions are opt-in there); Bale is not sent the filter,
     which some of its bots found refused."""
     return None if app.bot_data["platform"] == "bale" else Update.ALL_TYPES
 
 
-async def stop(app: Application) -> None:  # type: ignore[type-arg]
+async def stop(app: Application) -> None:
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

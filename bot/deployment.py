@@ -33,7 +33,7 @@ class Deployment:
         settings: Settings,
         *,
         clock: Callable[[], dt.datetime] = system_clock,
-        application_class: type[Application] | None = None,  # type: ignore[type-arg]
+        application_class: type[Application] | None = None,
     ) -> None:
         if settings.missing_tokens():
             raise ValueError(f"{settings.missing_tokens()[0]} is required")
@@ -50,12 +50,12 @@ class Deployment:
             )
             for platform in settings.platforms()
         ]
-        self.started: list[Application] = []  # type: ignore[type-arg]
+        self.started: list[Application] = []
         self.web: WebhookServer | None = None
         self._ticker = scheduler.Ticker(lambda: scheduler.targets_of(self.started))
         self._tasks: list[asyncio.Task[None]] = []
 
-    def app(self, platform: str) -> Application:  # type: ignore[type-arg]
+    def app(self, platform: str) -> Application:
         return next(a for a in self.apps if a.bot_data["platform"] == platform)
 
     async def start(self, poll_timeout: float = 10, *, keep_trying: bool = False) -> None:
@@ -80,7 +80,7 @@ class Deployment:
         if self.settings.scheduler_tick_seconds > 0:
             self._tasks.append(asyncio.create_task(self._tick_forever()))
 
-    async def _start_one(self, app: Application, poll_timeout: float) -> None:  # type: ignore[type-arg]
+    async def _start_one(self, app: Application, poll_timeout: float) -> None:
         try:
             await bot_app.start(app, poll_timeout)
         except InvalidToken:
@@ -95,7 +95,7 @@ class Deployment:
         if self.web is not None:
             await self.web.serve(app)
 
-    async def _keep_trying(self, app: Application, poll_timeout: float) -> None:  # type: ignore[type-arg]
+    async def _keep_trying(self, app: Application, poll_timeout: float) -> None:
         for attempt in itertools.count():
             await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
             try:
@@ -144,5 +144,5 @@ class Deployment:
             await self.stop()
 
 
-def _name(app: Application) -> str:  # type: ignore[type-arg]
+def _name(app: Application) -> str:
     return str(app.bot_data["platform"]).capitalize()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies, proxy_bypass_environment
+from urllib.request import getproxies, proxy_bypass_environment  # type: ignore[attr-defined]  # in CPython, not in typeshed
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue

@@ -47,7 +47,7 @@ class WebhookServer:
     def __init__(self, settings: Settings, db: Database) -> None:
         assert settings.webhook_secret is not None
         self.settings, self.db, self.secret = settings, db, settings.webhook_secret
-        self.apps: dict[str, Application] = {}  # type: ignore[type-arg]  # the messengers started so far
+        self.apps: dict[str, Application] = {}
         self._runner: web.AppRunner | None = None
         self._handling: set[asyncio.Future[None]] = set()
         self.port = 0
@@ -74,7 +74,7 @@ class WebhookServer:
         if self._handling:  # updates still being handled (acknowledged late, or their request cut off)
             await asyncio.wait(self._handling, timeout=30)
 
-    async def serve(self, app: Application) -> None:  # type: ignore[type-arg]
+    async def serve(self, app: Application) -> None:
         """Take a started messenger's updates, and point it at this deployment's public address."""
         platform = app.bot_data["platform"]
         url = (self.settings.webhook_url or "").rstrip("/") + webhook_path(platform, self.secret)
@@ -108,7 +108,7 @@ class WebhookServer:
             return web.Response(status=404)
         return await self._accept(request, self.apps["bale"])
 
-    async def _accept(self, request: web.Request, app: Application) -> web.Response:  # type: ignore[type-arg]
+    async def _accept(self, request: web.Request, app: Application) -> web.Response:
         try:
             update = Update.de_json(await request.json(), app.bot)
             if not isinstance(update, Update):

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import func, select
 from telegram import Update
 
-from handlers.common import answer_callback, close_keyboard, inline, requires, send
+from handlers.common import answer_callback, close_keyboard, inline, pressed_message, requires, send
 from handlers.context import BotContext
 from handlers.report.flow import check_file, codes_and_details
 from models import drafts, reports
@@ -77,10 +77,10 @@ async def callback(update: Update, context: BotContext) -> None:
     draft = await _draft(context)
     if draft is None or draft.token != token:
         await answer_callback(update, r.raw("general.stale_button"), alert=True)
-        await close_keyboard(context, query.message)  # type: ignore[arg-type]
+        await close_keyboard(context, pressed_message(update))
         return
     await answer_callback(update)
-    await close_keyboard(context, query.message)  # type: ignore[arg-type]
+    await close_keyboard(context, pressed_message(update))
     if action == "cancel":
         await drafts.drop(rt.db, who.account_id, KIND)
         await send(update, context, r("attach.cancelled"))

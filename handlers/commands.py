@@ -8,14 +8,15 @@ Texts: `commands.<name>` describes it in the messenger's menu, `help.lines.<name
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Update
 
 from handlers.context import BotContext
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 REP, STAFF, ADMIN = ("rep",), ("supervisor", "admin"), ("admin",)
 LINKED = ("rep", "supervisor", "admin")
 ANYONE: tuple[str, ...] = ()  # guests too: the handler answers them itself

@@ -17,6 +17,7 @@ from views.render import Renderer
 log = logging.getLogger(__name__)
 _UNSUPPORTED = "command_menu_unsupported"
 
+
 def commands_for(
     role: str | None, locale: str, platform: str, ranking_public: bool = True
 ) -> list[BotCommand]:
@@ -24,14 +25,14 @@ def commands_for(
     return [BotCommand(c.name, r.raw(f"commands.{c.name}")) for c in commands.for_role(role, ranking_public)]
 
 
-def _refused(bot_data: dict, platform: str, what: str, exc: TelegramError) -> None:  # type: ignore[type-arg]
+def _refused(bot_data: dict, platform: str, what: str, exc: TelegramError) -> None:
     log.warning("setMyCommands (%s) failed: %s", what, exc)
     lacking = isinstance(exc, BadRequest | InvalidToken) or "(501)" in exc.message
     if platform == "bale" and lacking:  # Bale has no command menu: stop asking until the next start
         bot_data[_UNSUPPORTED] = True
 
 
-async def publish_default(application: Application) -> None:  # type: ignore[type-arg]
+async def publish_default(application: Application) -> None:
     rt = application.bot_data["rt"]
     for locale in LOCALES:
         if application.bot_data.get(_UNSUPPORTED):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -24,12 +25,29 @@ from views.widgets import inline, role_name, scope_title
 
 log = logging.getLogger(__name__)
 Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def pressed_message(update: Update) -> Message | None:
+    """The message a pressed button sits on, while the messenger still gives it: one older than 48 hours
+    comes as an InaccessibleMessage (no chat, no text), which nothing may edit."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message if isinstance(message, Message) else None
+
+
+def chat_of(update: Update) -> int:
+    """The chat an update came from (a private chat's id is the user's)."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    raise ValueError(f"update {update.update_id} has no chat")
 
 
 async def send(update: Update, context: BotContext, text: str, keyboard: Keyboard = None) -> Message:
     """Send to the update's chat; long texts are split, the keyboard goes with the last part."""
-    chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     parts = context.r.split(text)
     message: Message | None = None
     for index, part in enumerate(parts):

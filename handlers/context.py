@@ -11,8 +11,8 @@ from models.schema import Draft
 from views.render import Renderer
 
 
-class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
-    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):  # type: ignore[type-arg]
+class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.identity: Identity | None = None
         # The user's open conversations as they stood when the update arrived, read with the identity.

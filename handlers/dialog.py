@@ -11,7 +11,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from handlers.common import answer_callback, close_keyboard, main_menu, send
+from handlers.common import answer_callback, chat_of, close_keyboard, main_menu, pressed_message, send
 from handlers.context import BotContext
 from models import drafts
 from models.schema import Attachment, Draft
@@ -48,7 +48,7 @@ async def pressed(
     draft = await load(context, kind)
     if draft is None or draft.token != token:
         await answer_callback(update, context.r.raw("general.stale_button"), alert=True)
-        await close_keyboard(context, query.message if isinstance(query.message, Message) else None)
+        await close_keyboard(context, pressed_message(update))
         return None
     return draft, action, arg or ""
 
@@ -56,15 +56,13 @@ async def pressed(
 async def chosen(update: Update, context: BotContext, label: str) -> None:
     """Acknowledge a press: the question keeps its text, loses its buttons and notes the choice."""
     await answer_callback(update)
-    query = update.callback_query
-    message = query.message if query is not None and isinstance(query.message, Message) else None
+    message = pressed_message(update)
     await close_keyboard(context, message, context.r.raw("report.chosen").format(choice=label))
 
 
 async def close(update: Update, context: BotContext) -> None:
     """After a final press (confirm, apply; answered already): its buttons go, the reply says the rest."""
-    query = update.callback_query
-    await close_keyboard(context, query.message if query and isinstance(query.message, Message) else None)
+    await close_keyboard(context, pressed_message(update))
 
 
 async def ask(
@@ -104,9 +102,12 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download again for an export
 
 def check_file(message: Message, count: int) -> str | None:
     """Why a message cannot be taken as evidence (a text key), or None."""
-    if not message.photo and message.document is None:
+    if message.photo:
+        size = message.photo[-1].file_size
+    elif message.document is not None:
+        size = message.document.file_size
+    else:
         return "obstacles.evidence_expected"
-    size = message.photo[-1].file_size if message.photo else message.document.file_size  # type: ignore[union-attr]
     if (size or 0) > MAX_FILE_BYTES:
         return "obstacles.file_too_big"
     if count >= MAX_FILES:
@@ -135,7 +136,7 @@ def file_of(message: Message) -> dict[str, Any]:
 
 async def send_files(update: Update, context: BotContext, files: list[Attachment]) -> None:
     """Send stored evidence back (a file id works only on the messenger it came from)."""
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     elsewhere = 0
     for file in files:
         if file.platform != context.rt.platform:

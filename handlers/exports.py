@@ -7,7 +7,7 @@ import logging
 
 from telegram import InputFile, Update
 
-from handlers.common import scope_title, send
+from handlers.common import chat_of, scope_title, send
 from handlers.context import BotContext
 from models import summary
 from models.jalali import pace_for, to_jalali
@@ -70,8 +70,8 @@ async def export_command(update: Update, context: BotContext) -> None:
             r("export.caption", scope=scope_title(r, scope), date=rt.today()),
         )
     await context.bot.send_document(
-        update.effective_chat.id,
-        InputFile(content, filename=name),  # type: ignore[union-attr]
+        chat_of(update),
+        InputFile(content, filename=name),
         caption=caption,
         parse_mode=r.parse_mode,
     )
@@ -106,6 +106,6 @@ async def chart_command(update: Update, context: BotContext) -> None:
         charts.cumulative_line, plain, line_title, [m[0] for m in monthly], brief.target, months_done
     )
     caption = r("export.chart_caption", scope=scope_title(r, scope), date=today)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     await context.bot.send_photo(chat_id, bars, caption=caption, parse_mode=r.parse_mode)
     await context.bot.send_photo(chat_id, line)

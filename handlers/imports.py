@@ -13,7 +13,7 @@ from telegram import Document, InputFile, Update
 from telegram.error import TelegramError
 
 from handlers import dialog, files
-from handlers.common import answer_callback, inline, main_menu, requires, send
+from handlers.common import answer_callback, chat_of, inline, main_menu, requires, send
 from handlers.context import BotContext
 from models import audit, drafts, importer, roster_file
 from models.sheets import FileProblem
@@ -120,7 +120,7 @@ def _digest(content: bytes) -> str:
 async def _send_file(update: Update, context: BotContext, content: bytes, name: str, caption: str) -> None:
     try:
         await context.bot.send_document(
-            update.effective_chat.id,  # type: ignore[union-attr]
+            chat_of(update),
             InputFile(content, filename=name),
             caption=context.r.raw(f"imports.{caption}"),
         )

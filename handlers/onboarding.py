@@ -94,7 +94,9 @@ async def invite_code(update: Update, context: BotContext) -> None:
 async def welcome_linked(update: Update, context: BotContext) -> None:
     rt = context.rt
     async with rt.db.session() as session:
-        context.identity = who = await people.load_identity(session, rt.platform, update.effective_user.id)  # type: ignore[union-attr]
+        user = update.effective_user
+        assert user is not None  # a contact or an invite code: a user's message
+        context.identity = who = await people.load_identity(session, rt.platform, user.id)
         assert who is not None
         scope = await scope_of(session, who) if who.role != "rep" else None
     r = context.r

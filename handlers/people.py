@@ -52,7 +52,7 @@ def card(r: Renderer, entry: roster.Entry) -> Markup:
     return r.join(lines)
 
 
-def buttons(r: Renderer, entry: roster.Entry, actor_role: str):  # type: ignore[no-untyped-def]
+def buttons(r: Renderer, entry: roster.Entry, actor_role: str):
     p = entry.person
     rows = [
         [

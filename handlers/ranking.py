@@ -10,7 +10,15 @@ import re
 
 from telegram import InlineKeyboardMarkup, Update
 
-from handlers.common import answer_callback, edit_or_send, inline, requires, scope_title, send
+from handlers.common import (
+    answer_callback,
+    edit_or_send,
+    inline,
+    pressed_message,
+    requires,
+    scope_title,
+    send,
+)
 from handlers.context import BotContext
 from models.stats import RankingPage, RankRow, Scope, basis, county_ranking, ranking, scope_of, wider_scope
 from views.render import Markup
@@ -214,4 +222,4 @@ async def callback(update: Update, context: BotContext) -> None:
     if result is None:
         await _no_scope(update, context)
         return
-    await edit_or_send(update, context, query.message, *result)  # type: ignore[arg-type]
+    await edit_or_send(update, context, pressed_message(update), *result)

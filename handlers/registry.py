@@ -39,7 +39,7 @@ from handlers import (
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, flood.check), group=-3)
     app.add_handler(TypeHandler(Update, identity.load), group=-2)
     app.add_handler(TypeHandler(Update, receipts.tell), group=-1)
@@ -69,4 +69,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(general.forged_callback))
     app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, general.edited_message))
-    app.add_error_handler(general.on_error)  # type: ignore[arg-type]
+    app.add_error_handler(general.on_error)

@@ -7,9 +7,9 @@ import logging
 import re
 
 from sqlalchemy import select
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
-from handlers.common import answer_callback, edit_or_send, inline, requires, send
+from handlers.common import answer_callback, edit_or_send, inline, pressed_message, requires, send
 from handlers.context import BotContext
 from models import holidays, people, schedule
 from models.jalali import DateError, deadline_date, parse_jalali, year_start
@@ -33,7 +33,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
 # --- /settings --------------------------------------------------------------------------------------------
 
 
-async def _settings_view(context: BotContext) -> tuple[Markup, object]:
+async def _settings_view(context: BotContext) -> tuple[Markup, InlineKeyboardMarkup]:
     who, r, rt = context.identity, context.r, context.rt
     assert who is not None
     async with rt.db.session() as session:
@@ -53,7 +53,7 @@ async def _settings_view(context: BotContext) -> tuple[Markup, object]:
 
 async def settings_command(update: Update, context: BotContext) -> None:
     text, keyboard = await _settings_view(context)
-    await send(update, context, text, keyboard)  # type: ignore[arg-type]
+    await send(update, context, text, keyboard)
 
 
 @requires("rep", "supervisor", "admin")
@@ -67,7 +67,7 @@ async def settings_callback(update: Update, context: BotContext) -> None:
         await answer_callback(update)
         buttons = [(r.digits(t), f"st|t|{t.replace(':', '')}") for t in DIGEST_TIMES]
         keyboard = inline([buttons[:3], buttons[3:]])
-        await edit_or_send(update, context, query.message, r("settings.choose_time"), keyboard)  # type: ignore[arg-type]
+        await edit_or_send(update, context, pressed_message(update), r("settings.choose_time"), keyboard)
         return
     elif (
         len(action) == 2
@@ -82,7 +82,7 @@ async def settings_callback(update: Update, context: BotContext) -> None:
         return
     await answer_callback(update, r.raw("settings.saved"))
     text, keyboard = await _settings_view(context)
-    await edit_or_send(update, context, query.message, text, keyboard)  # type: ignore[arg-type]
+    await edit_or_send(update, context, pressed_message(update), text, keyboard)
 
 
 # --- /remind_now ------------------------------------------------------------------------------------------

@@ -55,8 +55,8 @@ async def command(update: Update, context: BotContext) -> None:
             key = {"at_risk": "status.at_risk", "behind": "status.behind"}.get(mark or "", "status.on_pace")
             lines.append(r(key, expected=st.pace.expected(st.target), projected=st.projection.recent))
     if plan:
-        lines += ["", *plan]
-    lines.append("")
+        lines += [Markup(""), *plan]
+    lines.append(Markup(""))
     if st.recent:
         lines.append(r("status.recent_title"))
         for rep in st.recent:

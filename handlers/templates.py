@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import InputFile, Update
 
-from handlers.common import send
+from handlers.common import chat_of, send
 from handlers.context import BotContext
 from models import templates
 from views.render import Renderer
@@ -36,7 +36,7 @@ async def command(update: Update, context: BotContext) -> None:
     assert who is not None
     asked = [a.lower() for a in (context.args or [])[:1]]
     wants_roster = asked == ["roster"] or (not asked and who.role in ROSTER_ROLES)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     if wants_roster:
         if who.role not in ROSTER_ROLES:
             await send(update, context, r("templates.roster_not_for_reps"))

@@ -59,16 +59,18 @@ async def render(
         text = r.join([head, card]) if card else head
         return str(text), obstacle_buttons(r, view, who.role)
     if kind.startswith("achievement_"):
-        card = await review.load(session, record)
-        if card is None or not access.may_see(who, scope, card.achievement.agency_id, card.county_id):
+        review_card = await review.load(session, record)
+        if review_card is None or not access.may_see(
+            who, scope, review_card.achievement.agency_id, review_card.county_id
+        ):
             return None
         head = r(f"notices.{kind}", ref=r.code(record))
         more = False
         if who.role != "rep":
             _, count = await review.pending(session, scope)
             more = count > 1
-        text = r.join([head, achievement_card(r, card, tz)])
-        return str(text), achievement_buttons(r, card, who.role, more)
+        text = r.join([head, achievement_card(r, review_card, tz)])
+        return str(text), achievement_buttons(r, review_card, who.role, more)
     if kind.startswith("plan_"):
         pview = await plans.load(session, record)
         if pview is None or not access.may_see(who, scope, pview.plan.agency_id, pview.county_id):

@@ -73,7 +73,7 @@ async def tick(
 Targets = Callable[[], list[tuple[Runtime, Bot]]]
 
 
-def targets_of(apps: Iterable[Application]) -> list[tuple[Runtime, Bot]]:  # type: ignore[type-arg]
+def targets_of(apps: Iterable[Application]) -> list[tuple[Runtime, Bot]]:
     """The started applications' (runtime, bot): one per messenger."""
     return [(app.bot_data["rt"], app.bot) for app in apps if "rt" in app.bot_data]
 
@@ -86,7 +86,7 @@ class Ticker:
         self._targets = targets
         self._lock = asyncio.Lock()
 
-    async def __call__(self, context: CallbackContext | None = None) -> None:  # type: ignore[type-arg]
+    async def __call__(self, context: CallbackContext | None = None) -> None:
         """One tick; `context` (the JobQueue's) is not needed, so a deployment's own loop calls it bare."""
         if self._lock.locked():
             return
@@ -106,7 +106,7 @@ class Ticker:
                 log.exception("reminder tick failed (%s)", rt.platform)
 
 
-def install(app: Application, targets: Targets) -> None:  # type: ignore[type-arg]
+def install(app: Application, targets: Targets) -> None:
     settings: Settings = app.bot_data["settings"]
     if settings.scheduler_tick_seconds > 0 and app.job_queue is not None:
         app.job_queue.run_repeating(

@@ -17,6 +17,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from jobs import notices
+from models.db import rowcount
 from models.jalali import deadline_date
 from models.pacing import RateLimiter
 from models.people import Identity, load_identities
@@ -161,7 +162,9 @@ class Sender:
             Outbox.claimed_by.is_distinct_from(self.instance),  # never its own rows, still in its hands
         )
         # Each messenger's sender takes only its own accounts' rows.
-        mine = Outbox.account_id.in_(select(Account.id).where(Account.platform == rt.platform))
+        mine: ColumnElement[bool] = Outbox.account_id.in_(
+            select(Account.id).where(Account.platform == rt.platform)
+        )
         if self.prefix is not None:
             mine = and_(mine, Outbox.key.startswith(self.prefix, autoescape=True))
         query = (
@@ -193,7 +196,7 @@ class Sender:
             result = await session.execute(
                 update(Outbox).where(Outbox.id == row.id, self._mine()).values(**values)
             )
-            return result.rowcount == 1
+            return rowcount(result) == 1
 
     async def _release(self, ids: set[int] | None = None) -> None:
         """Give back held rows (all, or these) not sent, for another sender or a later tick. Rows sent but

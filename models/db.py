@@ -7,8 +7,9 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Result, event
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -38,7 +39,7 @@ def make_engine(url: str) -> AsyncEngine:
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # Take transaction control from the driver so we can choose BEGIN IMMEDIATE for writes.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -47,7 +48,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         # A write that starts as a read would fail with "database is locked" on upgrade.
         immediate = conn.get_execution_options().get(_WRITE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -70,6 +71,11 @@ _PG_FAULTS = {
     "08003": "unavailable",
     "08006": "unavailable",
 }
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE, DELETE or INSERT touched (its result is a CursorResult, which says so)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def storage_fault(exc: BaseException | None) -> str | None:

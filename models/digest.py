@@ -40,7 +40,7 @@ class Digest:
     pace: Pace
 
 
-def _in_scope(query, scope: Scope):  # type: ignore[no-untyped-def]
+def _in_scope(query, scope: Scope):
     return query if scope.county_ids is None else query.where(Agency.county_id.in_(scope.county_ids))
 
 

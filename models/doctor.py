@@ -90,11 +90,11 @@ async def examine(db: Database) -> Findings:
             (d.agency_id, d.year, d.day): (d.jobs, d.registered)
             for d in (await session.execute(select(AgencyDay))).scalars()
         }
-        for key in sorted(set(days) | set(kept_days)):
-            want_day, have_day = days.get(key, (0, 0)), kept_days.get(key, (0, 0))
+        for day_key in sorted(set(days) | set(kept_days)):
+            want_day, have_day = days.get(day_key, (0, 0)), kept_days.get(day_key, (0, 0))
             for index, name in enumerate(("jobs", "registered")):
                 if want_day[index] != have_day[index]:
-                    found.days.append((key, name, have_day[index], want_day[index]))
+                    found.days.append((day_key, name, have_day[index], want_day[index]))
         found.agencies = len(totals)
         found.achievements = int(
             (await session.execute(select(func.count()).select_from(Achievement))).scalar_one()

@@ -4,12 +4,12 @@ instance continues where the user was."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from models.db import Database
+from models.db import Database, rowcount
 from models.schema import Draft, utcnow
 
 
@@ -20,9 +20,10 @@ async def get(session: AsyncSession, account_id: int, kind: str) -> Draft | None
 
 
 # Built once (as the identity's query): each runs on every step of every conversation.
-_OF_ACCOUNT = select(Draft.__table__).where(Draft.account_id == bindparam("account_id"))
+_TABLE = cast(Table, Draft.__table__)  # a mapped class's table, typed as the Table it is
+_OF_ACCOUNT = select(_TABLE).where(Draft.account_id == bindparam("account_id"))
 _SAVE = (
-    update(Draft.__table__)
+    update(_TABLE)
     .where(Draft.id == bindparam("draft_id"), Draft.token == bindparam("draft_token"))
     .values(state=bindparam("new_state"), data=bindparam("new_data"), updated_at=bindparam("new_updated_at"))
 )
@@ -67,7 +68,7 @@ async def save(db: Database, draft: Draft, state: str, data: dict[str, Any]) -> 
     }
     async with db.write_core() as conn:
         result = await conn.execute(_SAVE, values)
-        if not result.rowcount:
+        if not rowcount(result):
             return False
     draft.state, draft.data, draft.updated_at = state, dict(data), at
     return True
@@ -87,7 +88,7 @@ async def drop(db: Database, account_id: int, kind: str) -> bool:
         result = await session.execute(
             delete(Draft).where(Draft.account_id == account_id, Draft.kind == kind)
         )
-        return bool(result.rowcount)
+        return bool(rowcount(result))
 
 
 async def newest(session: AsyncSession, account_id: int) -> Draft | None:
@@ -108,4 +109,4 @@ async def newest(session: AsyncSession, account_id: int) -> Draft | None:
 async def drop_all(db: Database, account_id: int) -> int:
     async with db.write() as session:
         result = await session.execute(delete(Draft).where(Draft.account_id == account_id))
-        return int(result.rowcount or 0)
+        return int(rowcount(result) or 0)

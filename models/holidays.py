@@ -11,7 +11,7 @@ import jdatetime
 from sqlalchemy import delete, select
 
 from models import audit
-from models.db import Database
+from models.db import Database, rowcount
 from models.jalali import DateError, deadline_date, year_start
 from models.schema import AuditEvent, Holiday
 from models.textnorm import clean_text, to_persian_digits
@@ -108,7 +108,7 @@ async def add(db: Database, day: dt.date, note: str, actor: str, actor_person_id
 async def remove(db: Database, day: dt.date, actor: str, actor_person_id: int | None = None) -> bool:
     async with db.write() as session:
         result = await session.execute(delete(Holiday).where(Holiday.day == day))
-        if result.rowcount:
+        if rowcount(result):
             audit.record(
                 session,
                 actor=actor,
@@ -118,7 +118,7 @@ async def remove(db: Database, day: dt.date, actor: str, actor_person_id: int | 
                 entity_id=None,
                 before={"day": day.isoformat()},
             )
-        return bool(result.rowcount)
+        return bool(rowcount(result))
 
 
 async def listed(db: Database, start: dt.date | None = None) -> list[Holiday]:

@@ -155,7 +155,7 @@ class _RegionIndex:
     def resolve_scope(self, scope: str) -> tuple[str, tuple[str, ...]] | ScopeProblem:
         raw = scope.strip()
         lowered = raw.lower()
-        kinds = ("province", "county")
+        kinds: tuple[str, ...] = ("province", "county")
         for prefixes, kind in ((PROVINCE_PREFIXES, "province"), (COUNTY_PREFIXES, "county")):
             for prefix in prefixes:
                 if lowered.startswith(prefix):
@@ -293,9 +293,9 @@ def _resolve(
         if not code and values.get("name") and values.get("county"):
             county_key = search_key(values["county"])
             key = (county_key, search_key(values["name"]))
-            code = by_name.get(key)
-            if code is None:
-                code = _matched(
+            found = by_name.get(key)
+            if found is None:
+                found = _matched(
                     values,
                     county_key,
                     phones_of_row.get(f"{sheet}:{number}", []),
@@ -305,11 +305,11 @@ def _resolve(
                     agencies,
                     warnings,
                 )
-                if code is None:
-                    code = codes.next(county_key)
-                    given.append(code)
-                by_name[key] = code
-            values["code"] = code
+                if found is None:
+                    found = codes.next(county_key)
+                    given.append(found)
+                by_name[key] = found
+            values["code"] = code = found
         codes_of_rows[f"{sheet}:{number}"] = values.get("code", "")
     for kind in ("commitments", "people"):
         for _, _, values in rows.get(kind, []):
@@ -417,15 +417,15 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
             errors.append(RowError(sheet, number, "bad_target", {"value": row.get("target", "")}))
         elif not 0 <= target <= TARGET_MAX:
             errors.append(RowError(sheet, number, "target_range", {"target": target, "maximum": TARGET_MAX}))
-        key = (code, year or 0)
-        if year is not None and key in seen_commitments and seen_commitments[key] != target:
+        seen_key = (code, year or 0)
+        if year is not None and seen_key in seen_commitments and seen_commitments[seen_key] != target:
             errors.append(RowError(sheet, number, "commitment_twice", {"code": code, "year": year}))
-        seen_commitments[key] = target
+        seen_commitments[seen_key] = target
     seen_counties: set[tuple[str, str, int]] = set()
     for sheet, number, row in rows.get("county_commitments", []):
-        key = (search_key(row.get("province", "")), search_key(row.get("county", "")))
+        county_key = (search_key(row.get("province", "")), search_key(row.get("county", "")))
         year, target = _int(row.get("year", "")), _int(row.get("target", ""))
-        if key not in index.counties:
+        if county_key not in index.counties:
             errors.append(
                 RowError(
                     sheet,
@@ -438,9 +438,9 @@ def _validate(rows: Rows, known_agencies: set[str], index: _RegionIndex) -> list
             errors.append(RowError(sheet, number, "bad_year", {"value": row.get("year", "")}))
         if target is None or not 0 <= target <= TARGET_MAX:
             errors.append(RowError(sheet, number, "county_target", {"value": row.get("target", "")}))
-        if (*key, year or 0) in seen_counties:
+        if (*county_key, year or 0) in seen_counties:
             errors.append(RowError(sheet, number, "county_twice"))
-        seen_counties.add((*key, year or 0))
+        seen_counties.add((*county_key, year or 0))
     phones: dict[str, tuple[str, str]] = {}
     for sheet, number, row in rows.get("people", []):
         if not row.get("name") or not has_visible(row["name"]):
@@ -521,7 +521,10 @@ def _outside(
         region = None
         if isinstance(scope, tuple):
             kind, key = scope
-            region = index.provinces.get(key[0]) if kind == "province" else index.counties.get(key)  # type: ignore[call-overload]  # a 1- or 2-tuple key by kind
+            found = (
+                index.provinces.get(key[0]) if kind == "province" else index.counties.get((key[0], key[-1]))
+            )
+            region = found if isinstance(found, Region) else None
         if role == "admin" or (
             scope is not None and (not isinstance(region, Region) or region.id not in within)
         ):
@@ -651,9 +654,11 @@ async def _import(
         index = await _region_index(session)
         regions = {r.id: r for r in (await session.execute(select(Region))).scalars()}
         counties = {
-            code: (regions[a.county_id].name, regions[regions[a.county_id].parent_id].name)
+            code: (regions[a.county_id].name, regions[parent].name)
             for code, a in agencies.items()
-            if a.county_id in regions and regions[a.county_id].parent_id in regions
+            if a.county_id in regions
+            and (parent := regions[a.county_id].parent_id) is not None
+            and parent in regions
         }
         code_of = {a.id: code for code, a in agencies.items()}
         rep_agency = {
@@ -724,14 +729,14 @@ async def _import(
             seen.add((code, target_year))
             if year is not None and target_year is not None and target_year != year:
                 other_years.add(target_year)
-            existing = commitments.get((agency.id, target_year))
-            before = existing.target if existing else None
-            if existing is not None and before == target:
+            commitment = commitments.get((agency.id, target_year or 0))
+            before = commitment.target if commitment else None
+            if commitment is not None and before == target:
                 result.unchanged["commitment"] += 1
                 continue
             await writer.upsert(
                 "commitment",
-                existing,
+                commitment,
                 {"agency_id": agency.id, "year": target_year},
                 {"target": target},
                 {"code": code, "name": agency.name, "year": target_year},
@@ -753,14 +758,14 @@ async def _import(
         for _, _, row in rows.get("county_commitments", []):
             county = await _region(session, index, row["province"], row["county"])
             year, target = _int(row["year"]), _int(row["target"])
-            existing = await session.get(CountyCommitment, (county.id, year))
+            county_target = await session.get(CountyCommitment, (county.id, year))
             await writer.upsert(
                 "county_commitment",
-                existing,
+                county_target,
                 {"region_id": county.id, "year": year},
                 {"target": target},
                 {"name": county.name, "year": year},
-                {"target": (existing.target if existing else None, target)},
+                {"target": (county_target.target if county_target else None, target)},
             )
 
         await _people(session, writer, rows, agencies, index, regions, result)
@@ -817,7 +822,9 @@ async def _people(
                 pkey, ckey = key
                 province, county = index.provinces[pkey], index.counties[(pkey, ckey)]
                 scope_id = (await _region(session, index, _name(province), _name(county))).id
-            regions.setdefault(scope_id, await session.get(Region, scope_id))  # type: ignore[arg-type]
+            scope_region = await session.get(Region, scope_id)
+            if scope_region is not None:
+                regions.setdefault(scope_id, scope_region)
         typed_active = search_key(row.get("active", ""))
         if typed_active:
             active = ACTIVE_VALUES[typed_active]
@@ -825,10 +832,11 @@ async def _people(
             active = existing.active if existing is not None else True
             if existing is not None and not existing.active:
                 result.warnings.append(Warning("stays_inactive", {"name": existing.name, "phone": phone}))
+        agency_id = agencies[code].id if role == "rep" else None
         values = {
             "name": row["name"],
             "role": role,
-            "agency_id": agencies[code].id if role == "rep" else None,
+            "agency_id": agency_id,
             "scope_region_id": scope_id,
             "active": active,
         }
@@ -836,7 +844,7 @@ async def _people(
         shown: dict[str, tuple[Any, Any]] = {
             "name": (old.name if old else None, values["name"]),
             "role": (old.role if old else None, role),
-            "agency": (agency_label(old.agency_id) if old else None, agency_label(values["agency_id"])),
+            "agency": (agency_label(old.agency_id) if old else None, agency_label(agency_id)),
             "scope": (
                 regions[old.scope_region_id].name if old and old.scope_region_id in regions else None,
                 regions[scope_id].name if scope_id in regions else None,

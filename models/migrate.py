@@ -20,7 +20,7 @@ def alembic_config() -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def run(connection) -> None:  # type: ignore[no-untyped-def]
+    def run(connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -35,7 +35,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 async def revision(engine: AsyncEngine, message: str) -> None:
     """Developer aid: autogenerate a migration from the models."""
 
-    def run(connection) -> None:  # type: ignore[no-untyped-def]
+    def run(connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)

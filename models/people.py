@@ -12,7 +12,7 @@ from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, drafts
-from models.db import Database
+from models.db import Database, rowcount
 from models.schema import Account, Agency, AuditEvent, Draft, Invite, Person, utcnow
 from models.textnorm import clean_text, to_ascii_digits
 
@@ -250,7 +250,7 @@ async def redeem_invite(
         claimed = await session.execute(
             update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None)).values(used_at=utcnow())
         )
-        if claimed.rowcount != 1:
+        if rowcount(claimed) != 1:
             return None
         person = Person(
             name=clean_text(display_name)[:200] or "-",

@@ -101,7 +101,7 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
         if phrase in raw.lower():
             result.rasad = False
             raw = re.sub(re.escape(phrase), " ", raw, flags=re.IGNORECASE)
-    original = raw.split()
+    original: list[str] = raw.split()
     tokens = [_strip(t).lower() for t in original]
     used = [False] * len(tokens)
 
@@ -141,8 +141,8 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
                 result.date_error = exc.reason
 
     for i, token in enumerate(tokens):  # sectors
-        for sector, words in SECTOR_WORDS.items():
-            if not used[i] and token in words:
+        for sector, synonyms in SECTOR_WORDS.items():
+            if not used[i] and token in synonyms:
                 used[i] = True
                 if sector not in result.sectors_found:
                     result.sectors_found.append(sector)
@@ -177,11 +177,11 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
             used[i] = True
 
     # The title: what follows a marker (طرح / پروژه), else the words left over.
-    words = original
+    words = list(original)
     marker = next((i for i, t in enumerate(tokens) if t in TITLE_MARKERS and not used[i]), None)
     if marker is not None:
         used[marker] = True
-        span = []
+        span: list[int] = []
         for i in range(marker + 1, len(tokens)):
             if used[i]:
                 if span:

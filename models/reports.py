@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, nationalcode, totals
 from models.access import AnswerError
-from models.db import Database
+from models.db import Database, rowcount
 from models.jalali import DateError, check_report_date
 from models.people import Identity
 from models.schema import SECTORS, Account, Achievement, AchievementVersion, Beneficiary, Draft, utcnow
@@ -231,7 +231,7 @@ async def submit(
                 },
             )
             closed = await session.execute(delete(Draft).where(Draft.id == draft.id, Draft.token == token))
-            if closed.rowcount != 1:
+            if rowcount(closed) != 1:
                 raise _Gone
             await session.execute(
                 update(Account).where(Account.id == who.account_id).values(pending_receipt=achievement.id)

@@ -8,12 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, notices, totals
 from models.access import AnswerError, NotAllowed, check_text, may_see
-from models.db import Database
+from models.db import Database, rowcount
 from models.jalali import DateError, check_report_date
 from models.people import Identity
 from models.reports import add_version
@@ -69,7 +69,7 @@ async def load(session: AsyncSession, achievement_id: int) -> Card | None:
     return Card(a, agency_name, county_id, reporter, int(codes), list(files), list(versions))
 
 
-def _in_scope(scope: Scope | None):  # type: ignore[no-untyped-def]
+def _in_scope(scope: Scope | None):
     if scope is None:
         return False
     return True if scope.county_ids is None else Agency.county_id.in_(scope.county_ids)
@@ -250,7 +250,7 @@ async def withdraw(db: Database, who: Identity, achievement_id: int, version: in
             entity="achievement",
             entity_id=a.id,
             before=before,
-            after={"status": WITHDRAWN, "national_codes_freed": freed.rowcount},
+            after={"status": WITHDRAWN, "national_codes_freed": rowcount(freed)},
         )
 
 
@@ -280,7 +280,7 @@ async def agency_reports(
     session: AsyncSession, agency_id: int, year: int, limit: int = 10
 ) -> list[Achievement]:
     """A rep's list: the agency's reports needing attention first (returned, pending), then the newest."""
-    order = [
+    order: list[ColumnElement[Any]] = [
         (Achievement.status == RETURNED).desc(),
         (Achievement.status == PENDING).desc(),
         Achievement.id.desc(),

@@ -40,7 +40,7 @@ def may_manage(actor: Identity, scope: Scope | None, person: Person, county_id: 
     return county_id is not None and (scope.county_ids is None or county_id in scope.county_ids)
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query():
     return (
         select(Person, Agency.name, Agency.county_id, Region.name)
         .outerjoin(Agency, Agency.id == Person.agency_id)
@@ -48,7 +48,7 @@ def _query():  # type: ignore[no-untyped-def]
     )
 
 
-async def _entries(session: AsyncSession, rows: list) -> list[Entry]:  # type: ignore[type-arg]
+async def _entries(session: AsyncSession, rows: list) -> list[Entry]:
     ids = [row[0].id for row in rows]
     linked: dict[int, list[str]] = {}
     if ids:
@@ -119,7 +119,7 @@ async def _guarded(session: AsyncSession, actor: Identity, scope: Scope | None, 
 
 def _record(
     session: AsyncSession, actor: Identity, person: Person, action: str, before: dict, after: dict
-) -> None:  # type: ignore[type-arg]
+) -> None:
     audit.record(
         session,
         actor=audit.person_actor(actor.person_id),

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.db import Database
+from models.db import Database, rowcount
 from models.jalali import deadline_date, pace_for
 from models.schema import Account, Agency, AgencyTotal, Commitment, Holiday, Outbox, Person, Region
 from models.stats import counted
@@ -121,7 +121,9 @@ async def scope_recipients(
     )
     parents = (await session.execute(select(Region.parent_id).where(Region.id.in_(county_ids)))).scalars()
     regions = set(county_ids) | {p for p in parents if p is not None}
-    scope_of_person = dict((await session.execute(select(Person.id, Person.scope_region_id))).all())
+    scope_of_person: dict[int, int | None] = dict(
+        (await session.execute(select(Person.id, Person.scope_region_id))).tuples().all()
+    )
     return [
         r
         for r in everyone
@@ -273,5 +275,5 @@ async def store(db: Database, rows: list[PlannedRow]) -> int:
                 .on_conflict_do_nothing(index_elements=["account_id", "key"])
             )
             result = await session.execute(statement)
-            added += max(result.rowcount or 0, 0)
+            added += max(rowcount(result) or 0, 0)
     return added

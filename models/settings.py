@@ -333,7 +333,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build settings; turn validation errors into one line naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # the variables' names (aliases) as keywords
     except ValidationError as exc:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")

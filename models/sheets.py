@@ -244,7 +244,7 @@ class _Parser:
         self.parser.buffer_text = True
 
     @staticmethod
-    def _refuse(*_: object) -> None:
+    def _refuse(*_: object) -> int:
         raise FileProblem("type")
 
     def run(self, archive: zipfile.ZipFile, member: str) -> None:

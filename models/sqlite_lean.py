@@ -43,7 +43,7 @@ class LeanCursor(AsyncAdapt_aiosqlite_cursor):
         try:
             aio = self._connection
             outcome: Outcome = self.await_(aio._execute(_execute, aio._conn, operation, parameters))
-            self.description, rows, self.lastrowid, self.rowcount = outcome
+            self.description, rows, self.lastrowid, self.rowcount = outcome  # type: ignore[assignment]  # sqlite3 gives None before a statement; the stock cursor stores it as given
             self._rows = deque(rows)
         except Exception as error:
             self._adapt_connection._handle_exception(error)

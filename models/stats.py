@@ -150,14 +150,14 @@ def basis() -> str:
     return _basis
 
 
-def counted():  # type: ignore[no-untyped-def]
+def counted():
     """AgencyTotal's (achieved, registered) columns under the ranking basis."""
     if _basis == "approved":
         return AgencyTotal.approved, AgencyTotal.approved_registered
     return AgencyTotal.achieved, AgencyTotal.registered
 
 
-def _columns(year: int):  # type: ignore[no-untyped-def]
+def _columns(year: int):
     target = func.coalesce(Commitment.target, 0)
     if _basis == "approved":
         achieved = func.coalesce(AgencyTotal.approved, 0)
@@ -168,7 +168,7 @@ def _columns(year: int):  # type: ignore[no-untyped-def]
     return target, achieved, registered
 
 
-def _joined(query, year: int, scope: Scope):  # type: ignore[no-untyped-def]
+def _joined(query, year: int, scope: Scope):
     query = (
         query.select_from(Agency)
         .outerjoin(Commitment, and_(Commitment.agency_id == Agency.id, Commitment.year == year))
@@ -177,7 +177,7 @@ def _joined(query, year: int, scope: Scope):  # type: ignore[no-untyped-def]
     return query if scope.county_ids is None else query.where(Agency.county_id.in_(scope.county_ids))
 
 
-def _behind(achieved, target, pace: Pace):  # type: ignore[no-untyped-def]
+def _behind(achieved, target, pace: Pace):
     # 64-bit: a large target times days elapsed overflows PostgreSQL's integer.
     return and_(
         target > 0,
@@ -185,7 +185,7 @@ def _behind(achieved, target, pace: Pace):  # type: ignore[no-untyped-def]
     )
 
 
-def _order(measure: str, target, achieved, registered, name):  # type: ignore[no-untyped-def]
+def _order(measure: str, target, achieved, registered, name):
     if measure == "jobs":
         return [achieved.desc(), registered.desc(), name]
     has_target = case((target > 0, 0), else_=1)
@@ -360,7 +360,7 @@ async def agency_status(
     ).scalar_one_or_none()
     total = await session.get(AgencyTotal, (agency_id, year))
     achieved, registered = (total.achieved, total.registered) if total else (0, 0)
-    recent_rows = (
+    recent_rows: list[Achievement] = list(
         (
             await session.execute(
                 select(Achievement)
@@ -401,17 +401,19 @@ async def agency_statuses(
     out: dict[int, AgencyStatus] = {}
     for start in range(0, len(agency_ids), IN_CHUNK):
         chunk = agency_ids[start : start + IN_CHUNK]
-        names = dict(
-            (await session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(chunk)))).all()
+        names: dict[int, str] = dict(
+            (await session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(chunk)))).tuples().all()
         )
-        targets = dict(
+        targets: dict[int, int] = dict(
             (
                 await session.execute(
                     select(Commitment.agency_id, Commitment.target).where(
                         Commitment.agency_id.in_(chunk), Commitment.year == year
                     )
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         totals = {
             agency_id: (achieved, registered)
@@ -487,7 +489,9 @@ async def scope_named(session: AsyncSession, name: str) -> Scope | str:
     if isinstance(resolved, ScopeProblem):
         return str(resolved)
     kind, key = resolved
+    found = index.provinces[key[0]] if kind == "province" else index.counties[(key[0], key[-1])]
+    if not isinstance(found, Region):  # known regions only: the index holds nothing else here
+        return name
     if kind == "province":
-        return await _province(session, index.provinces[key[0]])  # type: ignore[arg-type]
-    county = index.counties[key]  # type: ignore[index]
-    return Scope("county", county.name, (county.id,))  # type: ignore[union-attr]
+        return await _province(session, found)
+    return Scope("county", found.name, (found.id,))

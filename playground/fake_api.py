@@ -537,13 +537,16 @@ class FakeBotApi:
         message.update(extra)
         return {"message": message}
 
-    def callback_update(self, user: dict[str, Any], message: HasMessageRef, data: str) -> dict[str, Any]:
+    def callback_update(
+        self, user: dict[str, Any], message: HasMessageRef, data: str, *, inaccessible: bool = False
+    ) -> dict[str, Any]:
+        """`inaccessible`: as Telegram sends a press on a message older than 48 hours."""
         self._counter += 1
         query_id = str(4_000_000_000_000_000_000 + self._counter)
         self._open_queries.add(query_id)
-        stored = self.messages.get((message.chat_id, message.message_id))
+        stored = None if inaccessible else self.messages.get((message.chat_id, message.message_id))
         chat = self.chats.get(message.chat_id) or self.private_chat(user)
-        # A deleted or unknown message arrives as an InaccessibleMessage (date 0).
+        # A deleted, unknown or old message arrives as an InaccessibleMessage (date 0).
         body = dict(stored) if stored else {"chat": chat, "message_id": message.message_id, "date": 0}
         return {
             "callback_query": {
@@ -861,7 +864,7 @@ class FakeBotApi:
     def _editable(self, params: Params) -> tuple[int, int]:
         key = (params.get("chat_id"), params.get("message_id"))
         if key in self.messages:
-            return key  # type: ignore[return-value]
+            return key
         if key in self._user_messages:
             raise _bad("message can't be edited")
         raise _bad("message to edit not found")
@@ -1049,9 +1052,9 @@ class FakeBotApi:
         key = (chat_id, params.get("message_id"))
         if key not in self.messages and key not in self._user_messages:
             raise _bad("message to delete not found")
-        self.messages.pop(key, None)  # type: ignore[arg-type]
-        self._current.pop(key, None)  # type: ignore[arg-type]
-        self._user_messages.pop(key, None)  # type: ignore[arg-type]
+        self.messages.pop(key, None)
+        self._current.pop(key, None)
+        self._user_messages.pop(key, None)
         self._seq += 1
         self._emit(BotMessage(chat_id, int(params["message_id"]), "delete", None, seq=self._seq))
         return True

@@ -185,7 +185,7 @@ def playground_settings(api: FakeBotApi, database_url: str) -> Settings:
         "BOT_YEAR": None,
         "BOT_DEFAULT_LOCALE": "fa",
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' own keyword
 
 
 async def _lines() -> asyncio.StreamReader:

@@ -155,7 +155,7 @@ async def seeded(database: Database) -> Database:
     return database
 
 
-def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
+def settings_for(db_url: str, **overrides: Any):
     from models.settings import Settings
 
     values: dict[str, Any] = {
@@ -174,7 +174,7 @@ def settings_for(db_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
         "OFFICIAL_HOLIDAYS": False,  # the calendar tests place their own holidays; test_calendar seeds
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' own keyword
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,7 @@ def _number_formatter(r: Renderer) -> FuncFormatter:
     return FuncFormatter(lambda value, _pos: r.number(int(value)) if value == int(value) else r.number(value))
 
 
-def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(fig) -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

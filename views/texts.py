@@ -205,7 +205,7 @@ async def digest(
     return r.join(lines)
 
 
-def summary_text(r: Renderer, scope: Markup, brief, today: dt.date) -> Markup:  # type: ignore[no-untyped-def]
+def summary_text(r: Renderer, scope: Markup, brief, today: dt.date) -> Markup:
     """The working-group brief (also the workbook's first sheet)."""
     lines = [
         r("summary.title", scope=scope, date=today),

@@ -7,11 +7,21 @@ import datetime as dt
 import logging
 from typing import Any
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.error import TelegramError
 
 from handlers import dialog, files, notify
-from handlers.common import answer_callback, close_keyboard, edit_or_send, inline, main_menu, requires, send
+from handlers.common import (
+    answer_callback,
+    chat_of,
+    close_keyboard,
+    edit_or_send,
+    inline,
+    main_menu,
+    pressed_message,
+    requires,
+    send,
+)
 from handlers.context import BotContext
 from handlers.report.steps import (
     BUTTON_STEPS,
@@ -114,7 +124,7 @@ async def callback(update: Update, context: BotContext) -> None:
     draft = await context.draft(KIND)
     if draft is None or draft.token != token:
         await answer_callback(update, context.r.raw("general.stale_button"), alert=True)
-        await close_keyboard(context, query.message)  # type: ignore[arg-type]
+        await close_keyboard(context, pressed_message(update))
         return
     handler = _ACTIONS.get(action)
     if handler is None:
@@ -124,7 +134,7 @@ async def callback(update: Update, context: BotContext) -> None:
     expected_state, run = handler
     if expected_state is not None and draft.state != expected_state:
         await answer_callback(update, context.r.raw("report.old_step_button"))
-        await close_keyboard(context, query.message)  # type: ignore[arg-type]
+        await close_keyboard(context, pressed_message(update))
         await _ask(update, context, draft)
         return
     await run(update, context, draft, arg)
@@ -132,10 +142,10 @@ async def callback(update: Update, context: BotContext) -> None:
 
 async def _chosen(update: Update, context: BotContext, label: str) -> None:
     await answer_callback(update)
-    message = update.callback_query.message if update.callback_query else None
+    message = pressed_message(update)
     await close_keyboard(
         context,
-        message if isinstance(message, Message) else None,
+        message,
         context.r.raw("report.chosen").format(choice=label),
     )
 
@@ -237,7 +247,7 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
             _answer_error(context, exc) if exc.reason.startswith("date_") else r("report.errors.incomplete"),
         )
         return
-    message = update.callback_query.message if update.callback_query else None
+    message = pressed_message(update)
     if result.achievement_id is not None:
         # Committed above: only now do we say "saved". A failure to say so must not read as "nothing saved".
         data = draft.data
@@ -263,7 +273,7 @@ async def _on_confirm(update: Update, context: BotContext, draft: Draft, arg: st
             log.warning(
                 "update %s: could not clear the receipt of %s", update.update_id, result.achievement_id
             )
-        await close_keyboard(context, message if isinstance(message, Message) else None)
+        await close_keyboard(context, message)
         return
     if result.conflicts:
         fresh = await _load(context)  # submit may have changed it: not the draft as it arrived
@@ -320,8 +330,8 @@ async def _resubmit(update: Update, context: BotContext, draft: Draft) -> None:
         await send(update, context, r("review.changed"))
         return
     await drafts.drop(rt.db, who.account_id, KIND)  # after the commit above: the correction is saved
-    message = update.callback_query.message if update.callback_query else None
-    await close_keyboard(context, message if isinstance(message, Message) else None)
+    message = pressed_message(update)
+    await close_keyboard(context, message)
     menu = main_menu(who, r, rt.settings.bot_ranking_public)
     await send(update, context, r("review.resubmitted", ref=r.code(data["amend"]), version=version), menu)
     await notify.deliver(context, "achievement", int(data["amend"]))
@@ -414,8 +424,9 @@ async def check_file(update: Update, context: BotContext, year: int) -> benefici
     """Read and validate a spreadsheet of beneficiaries; tell the rep the outcome (with a file of the invalid
     rows). None when the file itself could not be used (the reason was sent)."""
     rt, r = context.rt, context.r
-    document = update.effective_message.document  # type: ignore[union-attr]
-    assert document is not None
+    message = update.effective_message
+    assert message is not None and message.document is not None  # routed here for a document
+    document = message.document
     status = await send(update, context, r("beneficiaries.working"))
 
     async def progress(done: int, total: int) -> None:
@@ -447,8 +458,8 @@ async def check_file(update: Update, context: BotContext, year: int) -> benefici
         }
         content = beneficiary_file.invalid_rows_csv(result, reasons, r.raw("beneficiaries.reason_title"))
         await context.bot.send_document(
-            update.effective_chat.id,
-            InputFile(content, filename="invalid-rows.csv"),  # type: ignore[union-attr]
+            chat_of(update),
+            InputFile(content, filename="invalid-rows.csv"),
             caption=r.raw("beneficiaries.invalid_file_caption"),
         )
     return result
@@ -490,8 +501,9 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
         # At a new report's summary, say plainly that nothing is saved yet (after a restart the user may not
         # know). A correction's summary ends in Resubmit: the report itself stands meanwhile.
         new_summary = draft.state == "summary" and not draft.data.get("amend")
-        lead = r("report.not_saved_yet" if new_summary else "report.use_buttons")
-        await _ask(update, context, draft, [lead])
+        await _ask(
+            update, context, draft, [r("report.not_saved_yet" if new_summary else "report.use_buttons")]
+        )
         return True
     if draft.state == "codes" and message.document is not None:
         await _codes_from_file(update, context, draft)

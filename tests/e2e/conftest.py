@@ -116,7 +116,7 @@ def no_secret_in_the_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     yield
     formatter = SecretsMaskingFormatter()
     for when in ("setup", "call", "teardown"):
-        for record in caplog.get_records(when):  # type: ignore[arg-type]
+        for record in caplog.get_records(when):  # type: ignore[arg-type]  # pytest types the phase as a Literal
             if record.name.startswith(QUIET_LOGGERS):
                 continue
             line = formatter.format(record)

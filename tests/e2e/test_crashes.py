@@ -32,7 +32,7 @@ def bot_env(db_url: str, cwd: Path, **extra: str) -> dict[str, str]:
     return cli_env(cwd, DATABASE_URL=db_url, SCHEDULER_TICK_SECONDS="0", USER_RATE_LIMIT="0", **extra)
 
 
-async def bot_process(api, db_url: str, cwd: Path) -> asyncio.subprocess.Process:  # type: ignore[no-untyped-def]
+async def bot_process(api, db_url: str, cwd: Path) -> asyncio.subprocess.Process:
     """`python -m bot run`, as systemd starts it, against the fake Bot API."""
     env = bot_env(
         db_url,
@@ -72,7 +72,7 @@ async def counts(harness: Harness) -> tuple[int, int, int]:
     return achievements, events, pending
 
 
-async def confirm_in_a_process_killed_at(bot: Harness, api, tmp_path: Path, method: str) -> object:  # type: ignore[no-untyped-def]
+async def confirm_in_a_process_killed_at(bot: Harness, api, tmp_path: Path, method: str) -> object:
     """A rep brings a report to its summary; a bot process takes the Confirm press and is killed while it
     waits for the Bot API's answer to `method`; the in-process bot then starts again."""
     rep = await join(bot, 501, "09121111111")
@@ -194,7 +194,7 @@ async def test_an_import_killed_midway_leaves_nothing_and_runs_again_whole(seede
     assert await _agencies(seeded) == 3004
 
 
-async def _agencies(db) -> int:  # type: ignore[no-untyped-def]
+async def _agencies(db) -> int:
     async with db.session() as s:
         return int((await s.execute(select(func.count()).select_from(Agency))).scalar_one())
 

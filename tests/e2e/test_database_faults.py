@@ -34,12 +34,12 @@ def sqlite_path(url: str) -> Path:
     return Path(url.split(":///", 1)[1])
 
 
-async def start_report(rep) -> None:  # type: ignore[no-untyped-def]
+async def start_report(rep) -> None:
     await rep.send("/report")
     await rep.press("صنعت")
 
 
-async def finish_report(rep) -> str:  # type: ignore[no-untyped-def]
+async def finish_report(rep) -> str:
     await rep.press("امروز")
     await rep.send("طرح نمونه")
     await rep.press("رد شدن ⏭")

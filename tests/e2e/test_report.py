@@ -5,6 +5,8 @@ from sqlalchemy import func, select
 from models.schema import Achievement, AuditEvent, Beneficiary, Draft
 from tests.e2e.conftest import join, last_sent
 
+GENERIC = "متأسفانه خطایی پیش آمد"
+
 MARYAM = (501, "09121111111")
 ALI = (502, "09122222222")
 
@@ -317,3 +319,26 @@ async def test_saved_report_is_kept_when_the_reply_fails(bot, monkeypatch):
     assert "خطایی پیش آمد" not in reply.text  # ...and never "something went wrong" for a saved report
     status = await rep.send("/status")
     assert "طرح آزمایشی" in status.text
+
+
+async def test_buttons_of_a_message_older_than_two_days_still_work(bot):
+    # Telegram sends a press on a message over 48 hours old as an InaccessibleMessage: no chat id, no text.
+    rep = await join(bot, 501, "09121111111")
+    await rep.send("/report")
+    first = rep.chat_messages[-1]
+    services = dict(first.inline_buttons)["خدمات"]
+    assert "تعداد شغل" in (await rep.press("صنعت", old=True)).text
+    reply = await rep.press_data(services, first.message_id, old=True)  # a step already answered
+    assert "تعداد شغل" in reply.text and GENERIC not in reply.text
+    await rep.send("/cancel")
+    reply = await rep.press_data(services, first.message_id, old=True)  # a report no longer open
+    assert GENERIC not in reply.text and bot.api.callback_answers[-1].get("show_alert")
+    await rep.send("12 شغل خدمات طرح گلخانه امروز")
+    await rep.press("هنوز نه", old=True)
+    assert "گزارش ثبت شد" in (await rep.press("✅ تأیید و ثبت", old=True)).text
+    await rep.send("/beneficiaries")
+    listing = rep.chat_messages[-1]
+    data = listing.inline_buttons[0][1]
+    await rep.send("/cancel")
+    reply = await rep.press_data(data, listing.message_id, old=True)  # a list no longer asked for
+    assert GENERIC not in reply.text

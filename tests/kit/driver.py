@@ -134,7 +134,7 @@ class UserDriver:
     async def send(self, text: str) -> Reply:
         return await self.push(self.api.message_update(self.user, text))
 
-    async def press(self, label: str, *, message: BotMessage | None = None) -> Reply:
+    async def press(self, label: str, *, message: BotMessage | None = None, old: bool = False) -> Reply:
         """Press the newest inline button labelled `label` (exact match anywhere first, else substring)."""
         candidates = self.chat_messages
         if message is not None:
@@ -147,12 +147,15 @@ class UserDriver:
         message_id, text, data = matches[0]
         if data is None:
             raise AssertionError(f"button {text!r} has no callback_data (a url or web_app button?)")
-        return await self.press_data(data, message_id)
+        return await self.push(
+            self.api.callback_update(self.user, MessageRef(self.chat_id, message_id), data, inaccessible=old)
+        )
 
-    async def press_data(self, data: str, message_id: int) -> Reply:
-        """Press a button with arbitrary (possibly forged or stale) callback data."""
+    async def press_data(self, data: str, message_id: int, *, old: bool = False) -> Reply:
+        """Press a button with arbitrary (possibly forged or stale) callback data; `old`: on a message the
+        messenger no longer gives (older than 48 hours)."""
         ref = MessageRef(self.chat_id, message_id)
-        return await self.push(self.api.callback_update(self.user, ref, data))
+        return await self.push(self.api.callback_update(self.user, ref, data, inaccessible=old))
 
     async def share_contact(self, phone_number: str | int, *, own: bool = True) -> Reply:
         contact_user_id = self.user_id if own else OTHER_CONTACT_USER_ID

@@ -73,7 +73,7 @@ async def on_button(update: Update, context: Ctx) -> None:
     assert query is not None and query.message is not None
     await query.answer("ok")
     if query.data == "same":  # re-sending identical content must fail like the real API
-        markup = query.message.reply_markup  # type: ignore[union-attr]
+        markup = query.message.reply_markup  # type: ignore[union-attr]  # the kit's own message, always there
         try:
             await query.edit_message_text("<b>Choose</b> one", parse_mode="HTML", reply_markup=markup)
         except BadRequest as exc:

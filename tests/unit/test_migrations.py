@@ -104,7 +104,7 @@ async def test_a_populated_database_of_the_previous_release_upgrades_without_los
             )
         )
 
-    def downgrade(connection) -> None:  # type: ignore[no-untyped-def]
+    def downgrade(connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, "-1")
@@ -135,6 +135,6 @@ async def test_a_populated_database_of_the_previous_release_upgrades_without_los
         assert after[table] == [{**row, **_added(row, old_columns)} for row in rows], table  # nor up
 
 
-def _added(row: dict, old_columns) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _added(row: dict, old_columns) -> dict:
     """The last migration's new columns start empty after an upgrade."""
     return {column: None for column in row if column not in old_columns}
