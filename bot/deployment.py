@@ -12,6 +12,7 @@ import logging
 import signal
 from collections.abc import Callable
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
@@ -54,6 +55,9 @@ class Deployment:
         self.web: WebhookServer | None = None
         self._ticker = scheduler.Ticker(lambda: scheduler.targets_of(self.started))
         self._tasks: list[asyncio.Task[None]] = []
+        # The deployment-wide tick, on APScheduler (the design card's scheduler; PTB's JobQueue is one per
+        # application, and several messengers share this one tick).
+        self._schedule: AsyncIOScheduler | None = None
 
     def app(self, platform: str) -> Application:
         return next(a for a in self.apps if a.bot_data["platform"] == platform)
@@ -78,7 +82,18 @@ class Deployment:
             await self.stop()
             raise
         if self.settings.scheduler_tick_seconds > 0:
-            self._tasks.append(asyncio.create_task(self._tick_forever()))
+            self._schedule = AsyncIOScheduler(timezone=self.settings.tz)
+            self._schedule.add_job(
+                self._ticker.__call__,  # the bound coroutine function: an instance would run in a thread
+                "interval",
+                seconds=self.settings.scheduler_tick_seconds,
+                next_run_time=dt.datetime.now(self.settings.tz)
+                + dt.timedelta(seconds=min(5, self.settings.scheduler_tick_seconds)),
+                max_instances=1,  # a slow fan-out is not overlapped by the next tick (Ticker also guards)
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+            self._schedule.start()
 
     async def _start_one(self, app: Application, poll_timeout: float) -> None:
         try:
@@ -109,14 +124,12 @@ class Deployment:
             log.info("%s reachable again: serving it", _name(app))
             return
 
-    async def _tick_forever(self) -> None:
-        await asyncio.sleep(5)
-        while True:
-            await self._ticker()
-            await asyncio.sleep(self.settings.scheduler_tick_seconds)
-
     async def stop(self) -> None:
-        for task in self._tasks:  # the tick first: no fan-out through a bot being shut down
+        if self._schedule is not None:  # the tick first: no fan-out through a bot being shut down
+            self._schedule.shutdown(wait=False)
+            self._schedule = None
+            await self._ticker.halt()
+        for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -4,6 +4,7 @@ the command line and tests call `tick` directly with a clock of their choosing."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -85,13 +86,26 @@ class Ticker:
     def __init__(self, targets: Targets) -> None:
         self._targets = targets
         self._lock = asyncio.Lock()
+        self._running: asyncio.Task[object] | None = None
 
     async def __call__(self, context: CallbackContext | None = None) -> None:
-        """One tick; `context` (the JobQueue's) is not needed, so a deployment's own loop calls it bare."""
+        """One tick; `context` (the JobQueue's) is not needed, so a deployment's scheduler calls it bare."""
         if self._lock.locked():
             return
         async with self._lock:
-            await asyncio.gather(*(self._one(rt, bot) for rt, bot in self._targets()))
+            self._running = asyncio.current_task()
+            try:
+                await asyncio.gather(*(self._one(rt, bot) for rt, bot in self._targets()))
+            finally:
+                self._running = None
+
+    async def halt(self) -> None:
+        """Stop a tick under way, before its bots are shut down (what it claimed returns after the lease)."""
+        task = self._running
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _one(self, rt: Runtime, bot: Bot) -> None:
         try:

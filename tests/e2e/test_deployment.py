@@ -276,3 +276,24 @@ async def test_an_unreachable_messenger_does_not_keep_the_other_from_serving(see
         with pytest.raises(NetworkError):
             await dep.start(poll_timeout=1)
         assert not dep.started and not any(a.running for a in dep.apps)
+
+
+async def test_the_deployment_ticks_on_its_scheduler_and_stops_cleanly(seeded, db_url):
+    # 1405/12/22, 09:30 Tehran: the milestone of 7 days before the deadline is due.
+    tracker, clock = UpdateTracker(), Clock(at(dt.date(2027, 3, 13)))
+    async with FakeBotApi(platform="telegram") as api:
+        env = {"BOT_TOKEN": api.token, "BOT_API_BASE_URL": api.base_url, "SCHEDULER_TICK_SECONDS": 1}
+        async with deployment(db_url, tracker, clock, **env):
+            rep = UserDriver(api, tracker, MARYAM[0], "مریم")
+            await rep.send("/start")
+            assert "متصل شد" in (await rep.share_contact(MARYAM[1])).text
+            for _ in range(200):  # the scheduler's first tick comes a second after the start
+                if any("⏰" in (m.plain or "") for m in rep.chat_messages):
+                    break
+                await asyncio.sleep(0.05)
+            reminders = [m for m in rep.chat_messages if "⏰" in (m.plain or "")]
+            assert len(reminders) == 1 and "۷ روز تا پایان مهلت" in reminders[0].plain
+        # Stopped: no tick runs any more.
+        sent = len(api.outbox)
+        await asyncio.sleep(1.5)
+        assert len(api.outbox) == sent
