@@ -31,7 +31,9 @@ def make_engine(url: str) -> AsyncEngine:
         ):  # file: URIs (mode=ro) name their own
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # module: the stock aiosqlite adapter with one thread hand-off per statement (models/sqlite_lean.py)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, module=lean_dbapi())
+        lean = lean_dbapi()
+        extra = {"module": lean} if lean is not None else {}
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **extra)
         _tune_sqlite(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)

@@ -8,6 +8,7 @@ adapter's, which already reaches into aiosqlite the same way (its isolation-leve
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import deque
 from typing import Any
@@ -64,7 +65,33 @@ class LeanDBAPI(AsyncAdapt_aiosqlite_dbapi):
         return LeanConnection(self, stock._connection)
 
 
-def lean_dbapi() -> LeanDBAPI:
+# The versions these internals were read in (pyproject pins them); anything else gets the stock adapter.
+WRITTEN_FOR = {"sqlalchemy": ("2.0.",), "aiosqlite": ("0.20.", "0.21.", "0.22.")}
+
+
+def fits() -> bool:
+    """Whether SQLAlchemy's and aiosqlite's internals are the ones this module reaches into: the versions it
+    was written for, and the attributes it uses. RASAD_STOCK_SQLITE=1 turns it off (the suite runs a part
+    of itself so)."""
+    import aiosqlite
+    import sqlalchemy
+
+    if os.environ.get("RASAD_STOCK_SQLITE") == "1":
+        return False
+    versions = {"sqlalchemy": sqlalchemy.__version__, "aiosqlite": getattr(aiosqlite, "__version__", "")}
+    if not all(versions[name].startswith(prefixes) for name, prefixes in WRITTEN_FOR.items()):
+        return False
+    needed = (
+        (aiosqlite.Connection, "_execute"),
+        (AsyncAdapt_aiosqlite_cursor, "await_"),
+        (AsyncAdapt_aiosqlite_cursor, "_rows"),
+        (AsyncAdapt_aiosqlite_connection, "_handle_exception"),
+    )
+    return all(hasattr(owner, name) or name in getattr(owner, "__slots__", ()) for owner, name in needed)
+
+
+def lean_dbapi() -> LeanDBAPI | None:
+    """The lean adapter, or None (use the stock one) when the internals differ from what it was written for."""
     import aiosqlite
 
-    return LeanDBAPI(aiosqlite, sqlite3)
+    return LeanDBAPI(aiosqlite, sqlite3) if fits() else None

@@ -49,3 +49,18 @@ async def test_errors_are_sqlites_and_the_transaction_rolls_back(lean):
             await s.execute(text("INSERT INTO t (name) VALUES ('ت')"))
     async with db.session() as s:
         assert (await s.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+
+
+def test_other_versions_or_internals_get_the_stock_adapter(tmp_path, monkeypatch):
+    from models import sqlite_lean
+
+    assert sqlite_lean.fits()
+    lean = Database(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+    assert isinstance(lean.engine.dialect.dbapi, sqlite_lean.LeanDBAPI)
+    monkeypatch.setattr(aiosqlite, "__version__", "0.30.0")  # written for 0.20-0.22
+    assert not sqlite_lean.fits()
+    stock = Database(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    assert not isinstance(stock.engine.dialect.dbapi, sqlite_lean.LeanDBAPI)
+    monkeypatch.undo()
+    monkeypatch.setenv("RASAD_STOCK_SQLITE", "1")
+    assert not sqlite_lean.fits()
