@@ -91,7 +91,7 @@ def fits() -> bool:
 
 
 def lean_dbapi() -> LeanDBAPI | None:
-    """The lean adapter, or None (use the stock one) when the internals differ from what it was written for."""
+    """The lean adapter, or None (the stock one) when the internals differ from those it was written for."""
     import aiosqlite
 
     return LeanDBAPI(aiosqlite, sqlite3) if fits() else None
