@@ -83,8 +83,7 @@ Chosen = Callable[[Update, BotContext, Agency], Awaitable[None]]
 async def pick(update: Update, context: BotContext, prefix: str, usage: str, chosen: Chosen) -> None:
     """An agency of the person's scope named after a command (code or part of the name); several
     matches become buttons `<prefix>|<agency id>`."""
-    rt, r, who = context.rt, context.r, context.identity
-    assert who is not None
+    rt, r, who = context.rt, context.r, context.who
     text = " ".join(context.args or []).strip()
     if not text:
         await send(update, context, r(usage))
@@ -104,8 +103,8 @@ async def pick(update: Update, context: BotContext, prefix: str, usage: str, cho
 async def picked(update: Update, context: BotContext, prefix: str) -> Agency | None:
     """The agency a `<prefix>|<id>` button names, when it is in the person's scope (the button is only a
     hint: the scope is checked again here); None, refused and logged, otherwise."""
-    query, rt, who = update.callback_query, context.rt, context.identity
-    assert query is not None and who is not None
+    query, rt, who = update.callback_query, context.rt, context.who
+    assert query is not None
     match = re.fullmatch(rf"{prefix}\|([0-9]{{1,9}})", query.data or "")
     agency = None
     if match:

@@ -1,34 +1,39 @@
-"""/beneficiaries: add a spreadsheet of people employed to a report already saved.
-State: a draft of kind "beneficiaries", pick -> file -> confirm. Callback: bn|<token>|<action>[|arg]."""
+"""/beneficiaries: add a spreadsheet of the people employed to a report already saved: pick the report,
+send the file, confirm. Buttons bn|<token>|<action>[|<arg>]. It holds no typed text: while it waits for
+the file, text goes on to the report or the one-line report."""
 
 from __future__ import annotations
 
 import logging
-import re
+from typing import TypedDict
 
 from sqlalchemy import func, select
-from telegram import Update
+from telegram import Message, Update
 
-from handlers.common import answer_callback, close_keyboard, inline, pressed_message, requires, send
+from handlers import beneficiary_sheet, records
+from handlers.common import answer_callback, send
 from handlers.context import BotContext
-from handlers.report.flow import check_file, codes_and_details
-from models import drafts, reports
-from models.schema import Achievement, Beneficiary, Draft
-from views.render import Markup, Renderer
+from handlers.conversation import Choice, Conversation, Press, Question, Step, Turn
+from models import reports
+from models.schema import Achievement, Beneficiary
+from views.render import Renderer
 
 log = logging.getLogger(__name__)
-KIND = "beneficiaries"
-PREFIX = "bn"
-_DATA = re.compile(r"bn\|([0-9a-f]{6})\|(pick|ok|cancel)(?:\|([0-9]{1,9}))?")
+KIND, PREFIX = "beneficiaries", "bn"
 
 
-def _ref(context: BotContext, achievement_id: int) -> Markup:
-    return context.r.code(achievement_id)
+class BeneficiariesData(TypedDict, total=False):
+    achievement_id: int
+    year: int
+    codes: list[str]
+    details: dict[str, list[str | None]]
+
+
+BeneficiariesTurn = Turn[BeneficiariesData]
 
 
 async def command(update: Update, context: BotContext) -> None:
-    rt, r, who = context.rt, context.r, context.identity
-    assert who is not None
+    rt, r, who = context.rt, context.r, context.who
     if who.agency_id is None:
         await send(update, context, r("report.no_agency"))
         return
@@ -37,121 +42,31 @@ async def command(update: Update, context: BotContext) -> None:
     if not recent:
         await send(update, context, r("attach.none"))
         return
-    draft = await drafts.start(rt.db, who.account_id, KIND, "pick")
-    plain = Renderer("plain", context.locale)
-    rows = [
-        [
-            (
-                str(
-                    plain(  # button labels carry no markup
-                        "attach.line",
-                        ref=plain.digits(str(a.id)),
-                        date=a.created_on,
-                        jobs=a.jobs,
-                        title=a.title[:30],
-                    )
-                ),
-                f"{PREFIX}|{draft.token}|pick|{a.id}",
-            )
-        ]
-        for a in recent
-    ]
-    rows.append([(r.raw("report.cancel"), f"{PREFIX}|{draft.token}|cancel")])
-    await send(update, context, r("attach.choose"), inline(rows))
+    await BENEFICIARIES.start(update, context, "pick", {})
 
 
-async def _draft(context: BotContext) -> Draft | None:
-    return await context.draft(KIND)
-
-
-@requires("rep")
-async def callback(update: Update, context: BotContext) -> None:
-    query, rt, r, who = update.callback_query, context.rt, context.r, context.identity
-    assert query is not None and who is not None
-    match = _DATA.fullmatch(query.data or "")
-    if match is None:
-        log.warning("update %s: refused beneficiaries data %r", update.update_id, query.data)
-        await answer_callback(update, r.raw("general.bad_button"), alert=True)
-        return
-    token, action, arg = match.groups()
-    draft = await _draft(context)
-    if draft is None or draft.token != token:
-        await answer_callback(update, r.raw("general.stale_button"), alert=True)
-        await close_keyboard(context, pressed_message(update))
-        return
-    await answer_callback(update)
-    await close_keyboard(context, pressed_message(update))
-    if action == "cancel":
-        await drafts.drop(rt.db, who.account_id, KIND)
-        await send(update, context, r("attach.cancelled"))
-    elif action == "pick" and draft.state == "pick" and arg:
-        async with rt.db.session() as session:
-            achievement = await session.get(Achievement, int(arg))
-        if (
-            achievement is None
-            or achievement.agency_id != who.agency_id
-            or achievement.status not in reports.EDITABLE
-        ):  # the server decides, not the button
-            log.warning("update %s: achievement %s is not this rep's agency's", update.update_id, arg)
-            await send(update, context, r("general.bad_button"))
-            return
-        await drafts.save(rt.db, draft, "file", {"achievement_id": achievement.id, "year": achievement.year})
-        await send(update, context, r("attach.send_file", ref=_ref(context, achievement.id)))
-    elif action == "ok" and draft.state == "confirm":
-        data = draft.data
-        result = await reports.add_beneficiaries(
-            rt.db,
-            who,
-            int(data["achievement_id"]),
-            list(data["codes"]),
-            dict(data.get("details") or {}),
-            rt.clock(),
-        )
-        await drafts.drop(rt.db, who.account_id, KIND)
-        if result is None:
-            await send(update, context, r("general.bad_button"))
-        elif result.conflicts:
-            await send(
-                update,
-                context,
-                r("attach.conflict", codes=r.codes(list(result.conflicts))),
-            )
-        else:
-            await send(
-                update,
-                context,
-                r(
-                    "attach.added",
-                    count=result.added,
-                    ref=_ref(context, data["achievement_id"]),
-                    jobs=result.jobs_after,
-                ),
-            )
-    else:
-        await send(update, context, r("report.old_step_button"))
-
-
-async def continue_with_message(update: Update, context: BotContext) -> bool:
-    """A message while adding a list: the file, or a reminder of what is expected. False if none is open."""
-    who = context.identity
-    if who is None or who.role != "rep":
-        return False
-    draft = await _draft(context)
-    if draft is None:
-        return False
-    r, rt = context.r, context.rt
-    message = update.effective_message
-    assert message is not None
-    if draft.state != "file" or message.document is None:
-        return False  # text goes on to other handlers; an idle list never blocks a report
-    result = await check_file(update, context, int(draft.data["year"]))
-    if result is None or not result.valid:
-        if result is not None:
-            await send(update, context, r("beneficiaries.no_valid"))
-        return True
-    codes, details = codes_and_details(result)
-    achievement_id = int(draft.data["achievement_id"])
+async def _ask_pick(turn: BeneficiariesTurn) -> Question:
+    rt, who = turn.rt, turn.who
+    assert who.agency_id is not None
     async with rt.db.session() as session:
+        recent = await reports.recent_achievements(session, who.agency_id, rt.year)
+    plain = Renderer("plain", turn.context.locale)  # button labels carry no markup
+    rows = []
+    for a in recent:
+        ref = plain.digits(str(a.id))
+        label = plain("attach.line", ref=ref, date=a.created_on, jobs=a.jobs, title=a.title[:30])
+        rows.append([Choice(str(label), "pick", a.id)])
+    return Question(turn.r("attach.choose"), rows)
+
+
+async def _ask_file(turn: BeneficiariesTurn) -> Question:
+    return Question(turn.r("attach.send_file", ref=turn.r.code(turn.data["achievement_id"])))
+
+
+async def _ask_confirm(turn: BeneficiariesTurn) -> Question:
+    r, data = turn.r, turn.data
+    achievement_id, codes = int(data["achievement_id"]), data.get("codes", [])
+    async with turn.rt.db.session() as session:
         achievement = await session.get(Achievement, achievement_id)
         existing = (
             await session.execute(
@@ -160,19 +75,73 @@ async def continue_with_message(update: Update, context: BotContext) -> bool:
                 .where(Beneficiary.achievement_id == achievement_id)
             )
         ).scalar_one()
-    assert achievement is not None
-    lines = [r("attach.confirm", count=len(codes), ref=_ref(context, achievement_id))]
-    after = max(achievement.jobs, existing + len(codes))
-    if after != achievement.jobs:
-        lines.append(r("attach.confirm_jobs", before=achievement.jobs, after=after))
-    await drafts.save(rt.db, draft, "confirm", {**draft.data, "codes": codes, "details": details})
-    keyboard = inline(
-        [
-            [
-                (r.raw("attach.add"), f"{PREFIX}|{draft.token}|ok"),
-                (r.raw("report.cancel"), f"{PREFIX}|{draft.token}|cancel"),
-            ]
-        ]
+    lines = [r("attach.confirm", count=len(codes), ref=r.code(achievement_id))]
+    if achievement is not None:
+        after = max(achievement.jobs, existing + len(codes))
+        if after != achievement.jobs:
+            lines.append(r("attach.confirm_jobs", before=achievement.jobs, after=after))
+    return Question(r.join(lines), [[Choice(r.raw("attach.add"), "ok")]])
+
+
+async def _pick(turn: BeneficiariesTurn, arg: str) -> None:
+    who, rt = turn.who, turn.rt
+    async with rt.db.session() as session:
+        achievement = await session.get(Achievement, int(arg)) if arg.isdigit() else None
+    if (
+        achievement is None
+        or achievement.agency_id != who.agency_id
+        or achievement.status not in reports.EDITABLE
+    ):
+        await records.refuse(turn.update, turn.context)  # the server decides, not the button
+        return
+    await turn.chosen("#" + turn.r.digits(str(achievement.id)))
+    await turn.go("file", {"achievement_id": achievement.id, "year": achievement.year})
+
+
+async def _file(turn: BeneficiariesTurn, message: Message) -> None:
+    r = turn.r
+    if message.document is None:  # a photo: not a list
+        await turn.ask([r("beneficiaries.not_now")])
+        return
+    result = await beneficiary_sheet.check_file(turn.update, turn.context, int(turn.data["year"]))
+    if result is None:
+        return
+    if not result.valid:
+        await send(turn.update, turn.context, r("beneficiaries.no_valid"))
+        return
+    codes, details = beneficiary_sheet.codes_and_details(result)
+    await turn.go("confirm", {**turn.data, "codes": codes, "details": details})
+
+
+async def _add(turn: BeneficiariesTurn, _: str) -> None:
+    who, rt, r, data = turn.who, turn.rt, turn.r, turn.data
+    await answer_callback(turn.update)
+    achievement_id = int(data["achievement_id"])
+    result = await reports.add_beneficiaries(
+        rt.db, who, achievement_id, list(data["codes"]), dict(data.get("details") or {}), rt.clock()
     )
-    await send(update, context, r.join(lines), keyboard)
-    return True
+    if result is None:
+        done = r("general.bad_button")
+    elif result.conflicts:
+        done = r("attach.conflict", codes=r.codes(list(result.conflicts)))
+    else:
+        done = r("attach.added", count=result.added, ref=r.code(achievement_id), jobs=result.jobs_after)
+    await turn.end(done)
+
+
+BENEFICIARIES: Conversation[BeneficiariesData] = Conversation(
+    kind=KIND,
+    prefix=PREFIX,
+    roles=("rep",),
+    steps={
+        "pick": Step(_ask_pick),
+        "file": Step(_ask_file, file=_file),
+        "confirm": Step(_ask_confirm),
+    },
+    presses={
+        "pick": Press(_pick, at=("pick",)),
+        "ok": Press(_add, at=("confirm",)),
+    },
+    cancelled="attach.cancelled",
+    holds=False,
+)

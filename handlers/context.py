@@ -20,6 +20,13 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
         self._renderer: Renderer | None = None
 
     @property
+    def who(self) -> Identity:
+        """Who is talking, in a handler behind a role check (which lets only a linked person in)."""
+        if self.identity is None:
+            raise RuntimeError("no identity: this handler must sit behind a role check")
+        return self.identity
+
+    @property
     def rt(self) -> Runtime:
         return self.application.bot_data["rt"]
 
@@ -43,11 +50,3 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
         assert self.identity is not None
         async with self.rt.db.session() as session:
             return await drafts.get(session, self.identity.account_id, kind)
-
-    async def newest_draft(self) -> Draft | None:
-        """The conversation the user touched last, as the update arrived: a typed answer belongs to it."""
-        if self.drafts is not None:
-            return drafts.newest_of(self.drafts)
-        assert self.identity is not None
-        async with self.rt.db.session() as session:
-            return await drafts.newest(session, self.identity.account_id)

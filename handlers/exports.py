@@ -19,9 +19,8 @@ log = logging.getLogger(__name__)
 
 
 async def _scope(update: Update, context: BotContext) -> Scope | None:
-    assert context.identity is not None
     async with context.rt.db.session() as session:
-        scope = await scope_of(session, context.identity)
+        scope = await scope_of(session, context.who)
     if scope is None:
         await send(update, context, context.r("ranking.no_scope"))
     return scope

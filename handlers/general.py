@@ -8,9 +8,10 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import beneficiaries, commands, commands_menu, dialog, imports, onboarding, report
+from handlers import commands, commands_menu, conversation, imports, onboarding, report
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from handlers.context import BotContext
+from handlers.conversations import CONVERSATIONS
 from locales import LOCALES
 from models import drafts, people
 from models.db import storage_fault
@@ -45,14 +46,14 @@ async def lang_command(update: Update, context: BotContext) -> None:
 @requires()
 async def lang_callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    assert query is not None and context.identity is not None
+    assert query is not None
     locale = (query.data or "").partition("|")[2]
     if locale not in LOCALES:
         await forged_callback(update, context)
         return
     await answer_callback(update)
-    await people.set_locale(context.rt.db, context.identity.person_id, locale)
-    context.identity = who = dataclasses.replace(context.identity, locale=locale)
+    await people.set_locale(context.rt.db, context.who.person_id, locale)
+    context.identity = who = dataclasses.replace(context.who, locale=locale)
     r = context.r
     await send(
         update, context, r("general.lang_set"), main_menu(who, r, context.rt.settings.bot_ranking_public)
@@ -110,15 +111,8 @@ async def route_message(update: Update, context: BotContext) -> None:
     if command is not None:
         await commands.guarded(command)(update, context)
         return
-    if await dialog.route(update, context):  # an obstacle, a plan, a reply: when it is the newest
+    if await conversation.route(update, context, CONVERSATIONS):  # an answer in the conversation open
         return
-    # A file goes to a waiting /beneficiaries first; anything else to an open report first.
-    handlers = [beneficiaries.continue_with_message, report.continue_with_message]
-    if message.document is None:
-        handlers.reverse()
-    for handler in handlers:
-        if await handler(update, context):
-            return
     if message.text and await report.start_quick(update, context, message.text):
         return
     if message.document is not None and who.role == "rep":

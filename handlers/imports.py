@@ -1,21 +1,22 @@
 """Admins send the roster (the office's own sheet, or the import format) in chat: the bot shows what would
 change, field by field with warnings first (views.import_preview), and applies it only on Apply. The
 file is kept by the messenger: Apply downloads it again, checks it is the same file, and applies only
-when its changes are exactly the ones shown (else it shows the new ones). Draft kind "import", callback
-data im|<token>|ok|cancel."""
+when its changes are exactly the ones shown (else it shows the new ones). Buttons im|<token>|ok|cancel."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from typing import TypedDict
 
 from telegram import Document, InputFile, Update
 from telegram.error import TelegramError
 
-from handlers import dialog, files
-from handlers.common import answer_callback, chat_of, inline, main_menu, requires, send
+from handlers import files
+from handlers.common import answer_callback, chat_of, requires, send
 from handlers.context import BotContext
-from models import audit, drafts, importer, roster_file
+from handlers.conversation import Choice, Conversation, Press, Question, Step, Turn
+from models import audit, importer, roster_file
 from models.sheets import FileProblem
 from models.stats import scope_of
 from views import import_preview
@@ -23,6 +24,16 @@ from views import import_preview
 log = logging.getLogger(__name__)
 KIND, PREFIX = "import", "im"
 SHOWN_ERRORS = 10
+
+
+class ImportData(TypedDict):
+    file_id: str  # the messenger keeps the file: Apply reads it again ...
+    name: str | None
+    sha256: str  # ... and checks it is the same file
+    changes: str  # the digest of the changes shown: Apply applies exactly those
+
+
+ImportTurn = Turn[ImportData]
 
 
 async def _read(
@@ -54,8 +65,7 @@ async def preview(update: Update, context: BotContext) -> None:
 async def _show(
     update: Update, context: BotContext, document: Document, content: bytes, rows: roster_file.RosterRows
 ) -> None:
-    rt, r, who = context.rt, context.r, context.identity
-    assert who is not None
+    rt, r, who = context.rt, context.r, context.who
     within = await _within(context)
     result = await importer.import_rows(
         rt.db, rows, audit.person_actor(who.person_id), dry_run=True, year=rt.year, within=within
@@ -80,34 +90,23 @@ async def _show(
         )
         return
     body, cut = import_preview.preview(r, result)
-    data = {
+    data: ImportData = {
         "file_id": document.file_id,
         "name": document.file_name,
         "sha256": _digest(content),
         "changes": result.digest,
     }
-    draft = await drafts.start(rt.db, who.account_id, KIND, "confirm", data)
-    keyboard = inline(
-        [
-            [
-                (r.raw("imports.apply"), dialog.cb(PREFIX, draft, "ok")),
-                (r.raw("report.cancel"), dialog.cb(PREFIX, draft, "cancel")),
-            ]
-        ]
-    )
     if cut:
         await _send_file(
             update, context, import_preview.changes_csv(r, result), "import-changes.csv", "changes_file"
         )
-    await dialog.ask(update, context, draft, r.join([*lines, *body]), keyboard)
+    await IMPORT.start(update, context, "confirm", data, [*lines, *body])
 
 
 async def _within(context: BotContext) -> frozenset[int] | None:
     """The counties an admin with a scope may import into; None for an admin of everything."""
-    who = context.identity
-    assert who is not None
     async with context.rt.db.session() as session:
-        scope = await scope_of(session, who)
+        scope = await scope_of(session, context.who)
     if scope is None or scope.county_ids is None:
         return None
     return frozenset(scope.county_ids)
@@ -128,21 +127,16 @@ async def _send_file(update: Update, context: BotContext, content: bytes, name: 
         log.warning("update %s: %s could not be sent: %s", update.update_id, name, exc)
 
 
-@requires("admin")
-async def callback(update: Update, context: BotContext) -> None:
-    found = await dialog.pressed(update, context, PREFIX, KIND)
-    if found is None:
-        return
-    draft, action, _ = found
-    rt, r, who = context.rt, context.r, context.identity
-    assert who is not None
-    menu = main_menu(who, r, rt.settings.bot_ranking_public)
-    if action == "cancel":
-        await dialog.cancel(update, context, KIND, "imports.cancelled")
-        return
-    if action != "ok":
-        await dialog.refuse(update, context, update.callback_query.data if update.callback_query else None)
-        return
+async def _ask_apply(turn: ImportTurn) -> Question:
+    r = turn.r
+    row = [Choice(r.raw("imports.apply"), "ok"), Choice(r.raw("report.cancel"), "cancel")]
+    return Question(r("imports.ask_apply"), [row], cancel=False)
+
+
+async def _apply(turn: ImportTurn, _: str) -> None:
+    update, context, draft = turn.update, turn.context, turn.draft
+    rt, r, who = turn.rt, turn.r, turn.who
+    menu = turn.menu()
     await answer_callback(update)
     name = draft.data["name"] or "file.csv"
     try:
@@ -165,8 +159,8 @@ async def callback(update: Update, context: BotContext) -> None:
         year=rt.year,
         within=await _within(context),
     )
-    await drafts.drop(rt.db, who.account_id, KIND)
-    await dialog.close(update, context)
+    await turn.drop()
+    await turn.close()
     if result.errors:  # the database changed since the preview (another import)
         await send(update, context, r("imports.failed_now", count=len(result.errors)), menu)
         await _send_file(
@@ -182,3 +176,14 @@ async def callback(update: Update, context: BotContext) -> None:
         await _show(update, context, document, content, fresh)
         return
     await send(update, context, r.join([r("imports.applied"), *import_preview.counts(r, result)]), menu)
+
+
+IMPORT: Conversation[ImportData] = Conversation(
+    kind=KIND,
+    prefix=PREFIX,
+    roles=("admin",),
+    steps={"confirm": Step(_ask_apply)},
+    presses={"ok": Press(_apply, at=("confirm",))},
+    cancelled="imports.cancelled",
+    holds=False,
+)

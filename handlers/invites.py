@@ -26,8 +26,7 @@ async def callback(update: Update, context: BotContext) -> None:
 
 
 async def _issue(update: Update, context: BotContext, agency: Agency) -> None:
-    rt, r, who = context.rt, context.r, context.identity
-    assert who is not None
+    rt, r, who = context.rt, context.r, context.who
     code = await create_invite(rt.db, role="rep", agency_code=agency.code, actor_person_id=who.person_id)
     until = (rt.clock() + INVITE_TTL).astimezone(rt.settings.tz).date()
     text = r("invites.issued", agency=agency.name, code=r.code(format_invite(code)), until=until)

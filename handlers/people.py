@@ -5,11 +5,9 @@ authorized again on every press."""
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 
-from handlers import dialog, followup
+from handlers import followup, records
 from handlers.common import answer_callback, inline, requires, role_name, send
 from handlers.context import BotContext
 from models import roster
@@ -17,9 +15,8 @@ from models.access import NotAllowed
 from models.phone import shown_phone
 from models.schema import ROLES
 from models.stats import scope_of
+from views.buttons import record
 from views.render import Markup, Renderer
-
-_ACTION = re.compile(r"pp\|(show|off|on|agency|role|rolec)\|([0-9]{1,9})(?:\|([a-z]{1,12}))?")
 
 
 def _line(r: Renderer, entry: roster.Entry) -> Markup:
@@ -58,20 +55,21 @@ def buttons(r: Renderer, entry: roster.Entry, actor_role: str):
         [
             (
                 r.raw("people.deactivate" if p.active else "people.reactivate"),
-                f"pp|{'off' if p.active else 'on'}|{p.id}",
+                record("pp", "off" if p.active else "on", p.id),
             )
         ]
     ]
     if p.role == "rep":
-        rows.append([(r.raw("people.move"), f"pp|agency|{p.id}")])
+        rows.append([(r.raw("people.move"), record("pp", "agency", p.id))])
     if actor_role == "admin":
-        rows.append([(role_name(r, role), f"pp|role|{p.id}|{role}") for role in ROLES if role != p.role])
+        rows.append(
+            [(role_name(r, role), record("pp", "role", p.id, role)) for role in ROLES if role != p.role]
+        )
     return inline(rows)
 
 
 async def command(update: Update, context: BotContext) -> None:
-    rt, r, who = context.rt, context.r, context.identity
-    assert who is not None
+    rt, r, who = context.rt, context.r, context.who
     text = " ".join(context.args or []).strip()
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
@@ -83,25 +81,25 @@ async def command(update: Update, context: BotContext) -> None:
     lines = [r("people.title", count=len(shown)), *(_line(r, e) for e in shown)]
     if len(found) > roster.LIST_LIMIT:
         lines.append(r("people.more", count=roster.LIST_LIMIT))
-    rows = [[(e.person.name[:30], f"pp|show|{e.person.id}")] for e in shown]
+    rows = [[(e.person.name[:30], record("pp", "show", e.person.id))] for e in shown]
     await send(update, context, r.join(lines), inline(rows))
+
+
+SAVED: records.Records[roster.Entry] = records.Records(
+    "pp",
+    ("show", "off", "on", "agency", "role", "rolec"),
+    roster.load,
+    lambda who, scope, entry: roster.may_manage(who, scope, entry.person, entry.county_id),
+)
 
 
 @requires("supervisor", "admin")
 async def callback(update: Update, context: BotContext) -> None:
-    query, rt, r, who = update.callback_query, context.rt, context.r, context.identity
-    assert query is not None and who is not None
-    parsed = dialog.record_action(update, _ACTION)
-    if parsed is None:
-        await dialog.refuse(update, context, query.data)
+    pressed = await records.pressed(update, context, SAVED)
+    if pressed is None:
         return
-    action, person_id, arg = parsed
-    async with rt.db.session() as session:
-        scope = await scope_of(session, who)
-        entry = await roster.load(session, person_id)
-    if entry is None or not roster.may_manage(who, scope, entry.person, entry.county_id):
-        await dialog.refuse(update, context, query.data)
-        return
+    rt, r, who, scope = context.rt, context.r, context.who, pressed.scope
+    action, person_id, arg, entry = pressed.action, pressed.id, pressed.arg, pressed.record
     try:
         if action in ("off", "on"):
             changed = await roster.set_active(rt.db, who, scope, person_id, action == "on")
@@ -113,8 +111,8 @@ async def callback(update: Update, context: BotContext) -> None:
             keyboard = inline(
                 [
                     [
-                        (r.raw("people.role_yes"), f"pp|rolec|{person_id}|{arg}"),
-                        (r.raw("people.role_no"), f"pp|show|{person_id}"),
+                        (r.raw("people.role_yes"), record("pp", "rolec", person_id, arg)),
+                        (r.raw("people.role_no"), record("pp", "show", person_id)),
                     ]
                 ]
             )
@@ -131,13 +129,13 @@ async def callback(update: Update, context: BotContext) -> None:
         else:
             await answer_callback(update)
     except NotAllowed:
-        await dialog.refuse(update, context, query.data)
+        await records.refuse(update, context)
         return
     except roster.RoleProblem as exc:
         await answer_callback(update)
         await send(update, context, r(f"people.{exc.reason}"))
         return
     async with rt.db.session() as session:
-        entry = await roster.load(session, person_id)
-    assert entry is not None
-    await send(update, context, card(r, entry), buttons(r, entry, who.role))
+        fresh = await roster.load(session, person_id)
+    assert fresh is not None
+    await send(update, context, card(r, fresh), buttons(r, fresh, who.role))

@@ -1,35 +1,43 @@
 """/plan: a rep's catch-up plan, month by month to Esfand (jobs to create, optionally jobs to register),
-the gap it must close, confirm; the governorate approves or returns it with a comment (`px|...`).
-Conversation callback data: pl|<token>|<action>."""
+the gap it must close, summary; the governorate approves it or returns it with a comment (buttons
+px|<action>|<id>, handlers.records). Conversation buttons pl|<token>|<action>."""
 
 from __future__ import annotations
 
-import logging
 import re
+from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from handlers import dialog, followup, notify
-from handlers.common import answer_callback, inline, main_menu, requires, send
+from handlers import followup, notify, records
+from handlers.common import answer_callback, requires, send
 from handlers.context import BotContext
-from models import access, drafts, plans
+from handlers.conversation import SUMMARY, Choice, Conversation, Press, Question, Step, Turn
+from models import access, plans
 from models.access import AnswerError
-from models.schema import Draft
-from models.stats import scope_of
+from models.plans import PlanView
 from models.textnorm import NumberError, parse_int
 from views.cards import plan_buttons, plan_card, plan_table
 from views.render import Markup, Renderer
 
-log = logging.getLogger(__name__)
 KIND, PREFIX = "plan", "pl"
-_ACTION = re.compile(r"px\|(ok|ret|again|show)\|([0-9]{1,9})")
 _SEPARATORS = re.compile(r"[\s،؛;]+")
 
 
+class PlanData(TypedDict):
+    year: int
+    todo: list[int]  # the months to plan, in order
+    done: list[list[int]]  # [month, jobs, registered] for each month planned so far
+    backlog: int  # jobs created but not yet registered
+
+
+PlanTurn = Turn[PlanData]
+
+
 async def _standing(context: BotContext) -> plans.Standing:
-    who = context.identity
-    assert who is not None and who.agency_id is not None
+    who = context.who
+    assert who.agency_id is not None  # a plan is begun only for a rep with an agency
     async with context.rt.db.session() as session:
         return await plans.standing(session, who.agency_id, context.rt.year)
 
@@ -39,8 +47,7 @@ async def command(update: Update, context: BotContext) -> None:
 
 
 async def begin(update: Update, context: BotContext) -> None:
-    who, rt, r = context.identity, context.rt, context.r
-    assert who is not None
+    who, rt, r = context.who, context.rt, context.r
     if who.agency_id is None:
         await send(update, context, r("report.no_agency"))
         return
@@ -55,64 +62,48 @@ async def begin(update: Update, context: BotContext) -> None:
     if st.gap == 0 and st.registered_gap == 0:
         await send(update, context, r("plans.not_needed", target=st.target))
         return
-    data = {"year": rt.year, "todo": months, "done": [], "backlog": st.achieved - st.registered}
-    draft = await drafts.start(rt.db, who.account_id, KIND, "month", data)
-    await _ask(
-        update,
-        context,
-        draft,
-        [r("plans.intro", gap=st.gap, registered_gap=st.registered_gap, count=len(months))],
-    )
+    data: PlanData = {"year": rt.year, "todo": months, "done": [], "backlog": st.achieved - st.registered}
+    intro = r("plans.intro", gap=st.gap, registered_gap=st.registered_gap, count=len(months))
+    await PLAN.start(update, context, "month", data, [intro])
 
 
-def _cancel(context: BotContext, draft: Draft) -> list[tuple[str, str]]:
-    return [(context.r.raw("report.cancel"), dialog.cb(PREFIX, draft, "cancel"))]
-
-
-async def _ask(update: Update, context: BotContext, draft: Draft, lead: list[Markup] | None = None) -> None:
-    r, data = context.r, draft.data
-    if draft.state == "summary":
-        st = await _standing(context)
-        done: list[list[int]] = data["done"]
-        planned = sum(m[1] for m in done)
-        lines = [r("plans.summary_title"), *plan_table(r, done)]
-        lines.append(r("plans.total", jobs=planned, registered=sum(m[2] for m in done)))
-        lines.append(r("plans.gap_line", gap=st.gap, registered_gap=st.registered_gap))
-        lines.append(r("plans.short", short=st.gap - planned) if planned < st.gap else r("plans.closes"))
-        rows = [
-            [(r.raw("plans.submit"), dialog.cb(PREFIX, draft, "ok"))],
-            [(r.raw("report.restart"), dialog.cb(PREFIX, draft, "redo")), *_cancel(context, draft)],
-        ]
-        await dialog.ask(update, context, draft, r.join(lines), inline(rows), lead)
-        return
+async def _ask_month(turn: PlanTurn) -> Question:
+    r, data = turn.r, turn.data
     month = data["todo"][len(data["done"])]
-    names = r.raw_list("calendar.months")
     text = r(
         "plans.ask_month",
-        month=names[month - 1],
+        month=r.raw_list("calendar.months")[month - 1],
         index=len(data["done"]) + 1,
         total=len(data["todo"]),
         so_far=sum(m[1] for m in data["done"]),
     )
-    rows = []
-    if data["done"]:
-        last = data["done"][-1]
-        rows.append(
-            [(r.raw("plans.same_as_last").format(jobs=r.number(last[1])), dialog.cb(PREFIX, draft, "same"))]
-        )
-    rows.append(_cancel(context, draft))
-    await dialog.ask(update, context, draft, text, inline(rows), lead)
+    if not data["done"]:
+        return Question(text)
+    last = data["done"][-1]
+    return Question(text, [[Choice(r.raw("plans.same_as_last").format(jobs=r.number(last[1])), "same")]])
 
 
-async def _add_month(update: Update, context: BotContext, draft: Draft, entry: list[int]) -> None:
-    data = dict(draft.data)
+async def _ask_summary(turn: PlanTurn) -> Question:
+    r, done = turn.r, turn.data["done"]
+    st = await _standing(turn.context)
+    planned = sum(m[1] for m in done)
+    lines = [r("plans.summary_title"), *plan_table(r, done)]
+    lines.append(r("plans.total", jobs=planned, registered=sum(m[2] for m in done)))
+    lines.append(r("plans.gap_line", gap=st.gap, registered_gap=st.registered_gap))
+    lines.append(r("plans.short", short=st.gap - planned) if planned < st.gap else r("plans.closes"))
+    rows = [
+        [Choice(r.raw("plans.submit"), "ok")],
+        [Choice(r.raw("report.restart"), "redo"), Choice(r.raw("report.cancel"), "cancel")],
+    ]
+    return Question(r.join(lines), rows, cancel=False)
+
+
+async def _add_month(turn: PlanTurn, entry: list[int]) -> None:
+    data = turn.data
     month = data["todo"][len(data["done"])]
-    data["done"] = [*data["done"], [month, *entry]]
-    state = "summary" if len(data["done"]) == len(data["todo"]) else "month"
-    if not await drafts.save(context.rt.db, draft, state, data):
-        await send(update, context, context.r("report.already_closed"))
-        return
-    await _ask(update, context, draft)
+    done = [*data["done"], [month, *entry]]
+    state = SUMMARY if len(done) == len(data["todo"]) else "month"
+    await turn.go(state, {**data, "done": done})
 
 
 def parse_entry(text: str, backlog: int) -> list[int]:
@@ -134,120 +125,100 @@ def parse_entry(text: str, backlog: int) -> list[int]:
     return entry
 
 
-async def on_message(update: Update, context: BotContext, draft: Draft) -> None:
-    message, r = update.effective_message, context.r
-    assert message is not None
-    if draft.state != "month":
-        await _ask(update, context, draft, [r("report.use_buttons")])
-        return
-    if not message.text:
-        await _ask(update, context, draft, [r("plans.errors.format")])
-        return
+async def _typed_month(turn: PlanTurn, text: str) -> None:
     try:
-        entry = parse_entry(message.text, int(draft.data.get("backlog", 0)))
+        entry = parse_entry(text, int(turn.data.get("backlog", 0)))
     except AnswerError as exc:
-        shown = message.text if len(message.text) <= 40 else message.text[:40] + "…"
-        await _ask(update, context, draft, [r(f"plans.errors.{exc.reason}", value=shown, **exc.details)])
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        await turn.ask([turn.r(f"plans.errors.{exc.reason}", value=shown, **exc.details)])
         return
-    await _add_month(update, context, draft, entry)
+    await _add_month(turn, entry)
 
 
-dialog.MESSAGE_HANDLERS[KIND] = on_message
-
-
-@requires("rep")
-async def callback(update: Update, context: BotContext) -> None:
-    found = await dialog.pressed(update, context, PREFIX, KIND)
-    if found is None:
+async def _same_as_last(turn: PlanTurn, _: str) -> None:
+    if not turn.data["done"]:
+        await records.refuse(turn.update, turn.context)
         return
-    draft, action, _ = found
-    r = context.r
-    if action == "cancel":
-        await dialog.cancel(update, context, KIND, "plans.cancelled")
-        return
-    expected = {"same": "month", "ok": "summary", "redo": "summary"}.get(action)
-    if expected is None:
-        log.warning("update %s: refused plan action %r", update.update_id, action)
-        await answer_callback(update, r.raw("general.bad_button"), alert=True)
-        return
-    if draft.state != expected:
-        await answer_callback(update, r.raw("report.old_step_button"))
-        await _ask(update, context, draft)
-        return
-    if action == "same":
-        last = draft.data["done"][-1]
-        await dialog.chosen(update, context, r.number(last[1]))
-        await _add_month(update, context, draft, last[1:])
-    elif action == "redo":
-        await dialog.chosen(update, context, r.raw("report.restart"))
-        await begin(update, context)
-    else:
-        await _submit(update, context, draft)
+    last = turn.data["done"][-1]
+    await turn.chosen(turn.r.number(last[1]))
+    await _add_month(turn, last[1:])
 
 
-async def _submit(update: Update, context: BotContext, draft: Draft) -> None:
-    who, rt, r = context.identity, context.rt, context.r
-    assert who is not None
-    await answer_callback(update)
+async def _redo(turn: PlanTurn, _: str) -> None:
+    await turn.chosen(turn.r.raw("report.restart"))
+    await begin(turn.update, turn.context)
+
+
+async def _submit(turn: PlanTurn, _: str) -> None:
+    who, rt, r = turn.who, turn.rt, turn.r
+    await answer_callback(turn.update)
     try:
-        plan_id = await plans.submit(rt.db, who, int(draft.data["year"]), draft.data["done"], rt.clock())
+        plan_id = await plans.submit(rt.db, who, int(turn.data["year"]), turn.data["done"], rt.clock())
     except AnswerError:
-        await send(update, context, r("report.no_agency"))
+        await send(turn.update, turn.context, r("report.no_agency"))
         return
-    await drafts.drop(rt.db, who.account_id, KIND)  # the plan is committed above
-    await dialog.close(update, context)
-    await send(
-        update,
-        context,
-        r("plans.sent", ref=r.code(plan_id)),
-        main_menu(who, r, rt.settings.bot_ranking_public),
-    )
-    await notify.deliver(context, "plan", plan_id)
+    await turn.end(r("plans.sent", ref=r.code(plan_id)))  # the plan is committed above
+    await notify.deliver(turn.context, "plan", plan_id)
+
+
+PLAN: Conversation[PlanData] = Conversation(
+    kind=KIND,
+    prefix=PREFIX,
+    roles=("rep",),
+    steps={
+        "month": Step(_ask_month, text=_typed_month, hint="plans.errors.format"),
+        SUMMARY: Step(_ask_summary),
+    },
+    presses={
+        "same": Press(_same_as_last, at=("month",)),
+        "ok": Press(_submit, at=(SUMMARY,)),
+        "redo": Press(_redo, at=(SUMMARY,)),
+    },
+    cancelled="plans.cancelled",
+)
 
 
 # --- decisions on a submitted plan ------------------------------------------------------------------------
 
+SAVED: records.Records[PlanView] = records.Records(
+    "px",
+    ("ok", "ret", "again", "show"),
+    plans.load,
+    lambda who, scope, view: access.may_see(who, scope, view.plan.agency_id, view.county_id),
+)
+
 
 @requires()
 async def action_callback(update: Update, context: BotContext) -> None:
-    query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
-    assert query is not None and who is not None
-    parsed = dialog.record_action(update, _ACTION)
-    if parsed is None:
-        await dialog.refuse(update, context, query.data)
+    pressed = await records.pressed(update, context, SAVED)
+    if pressed is None:
         return
-    action, plan_id, _ = parsed
-    async with rt.db.session() as session:
-        scope = await scope_of(session, who)
-        view = await plans.load(session, plan_id)
-    if view is None or not access.may_see(who, scope, view.plan.agency_id, view.county_id):
-        await dialog.refuse(update, context, query.data)
-        return
-    if action == "again":
+    who, rt, r, view, plan_id = context.who, context.rt, context.r, pressed.record, pressed.id
+    if pressed.action == "again":
         if who.role != "rep":
-            await dialog.refuse(update, context, query.data)
+            await records.refuse(update, context)
             return
         await answer_callback(update)
         await begin(update, context)
         return
-    if action == "show":
+    if pressed.action == "show":
         await answer_callback(update)
         await send(update, context, plan_card(r, view, rt.settings.tz), plan_buttons(r, view, who.role))
         return
     if who.role == "rep":
-        await dialog.refuse(update, context, query.data)
+        await records.refuse(update, context)
         return
     if view.plan.status != "submitted":
         await answer_callback(update, r.raw("plans.already_decided_short"), alert=True)
         return
-    if action == "ret":
+    if pressed.action == "ret":
         await answer_callback(update)
         await followup.start(update, context, "plan_return", plan_id)
         return
     try:
-        status = await plans.decide(rt.db, who, scope, plan_id, True, None, rt.clock())
+        status = await plans.decide(rt.db, who, pressed.scope, plan_id, True, None, rt.clock())
     except access.NotAllowed:
-        await dialog.refuse(update, context, query.data)
+        await records.refuse(update, context)
         return
     if status != "approved":
         await answer_callback(update, r.raw("plans.already_decided_short"), alert=True)

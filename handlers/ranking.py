@@ -141,8 +141,7 @@ def render_page(
 async def _load(
     context: BotContext, view: str, measure: str, number: int
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    who, rt = context.identity, context.rt
-    assert who is not None
+    who, rt = context.who, context.rt
     if who.role == "rep":
         view = "a"
     async with rt.db.session() as session:
@@ -181,8 +180,7 @@ async def _load(
 
 
 async def _allowed(update: Update, context: BotContext) -> bool:
-    who = context.identity
-    assert who is not None
+    who = context.who
     if who.role == "rep" and not context.rt.settings.bot_ranking_public:
         await answer_callback(update)
         await send(update, context, context.r("ranking.not_public"))

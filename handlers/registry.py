@@ -16,13 +16,10 @@ from telegram.ext import (
 
 from handlers import (
     agency,
-    beneficiaries,
     commands,
     flood,
-    followup,
     general,
     identity,
-    imports,
     invites,
     myreports,
     obstacles,
@@ -32,9 +29,9 @@ from handlers import (
     ranking,
     receipts,
     reminders,
-    report,
     review,
 )
+from handlers.conversations import CONVERSATIONS
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 
@@ -48,24 +45,19 @@ def register(app: Application) -> None:
         app.add_handler(CommandHandler(command.name, commands.guarded(command), filters=NEW_MESSAGE))
     app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, general.unknown_command))
     app.add_handler(MessageHandler(NEW_MESSAGE & filters.CONTACT, onboarding.contact))
-    app.add_handler(CallbackQueryHandler(report.callback, pattern=rf"^{report.PREFIX}\|"))
+    for conversation in CONVERSATIONS:  # each conversation's buttons, behind its role check
+        app.add_handler(CallbackQueryHandler(conversation.press_handler(), pattern=conversation.pattern))
     app.add_handler(CallbackQueryHandler(ranking.callback, pattern=rf"^{ranking.PREFIX}\|"))
     app.add_handler(CallbackQueryHandler(general.lang_callback, pattern=r"^lg\|"))
     app.add_handler(CallbackQueryHandler(reminders.settings_callback, pattern=r"^st\|"))
     app.add_handler(CallbackQueryHandler(agency.callback, pattern=r"^ag\|"))
-    app.add_handler(CallbackQueryHandler(beneficiaries.callback, pattern=r"^bn\|"))
     app.add_handler(CallbackQueryHandler(reminders.remind_now_callback, pattern=r"^rn\|"))
-    app.add_handler(CallbackQueryHandler(obstacles.callback, pattern=r"^ob\|"))
     app.add_handler(CallbackQueryHandler(obstacles.action_callback, pattern=r"^ox\|"))
-    app.add_handler(CallbackQueryHandler(plans.callback, pattern=r"^pl\|"))
     app.add_handler(CallbackQueryHandler(plans.action_callback, pattern=r"^px\|"))
-    app.add_handler(CallbackQueryHandler(followup.callback, pattern=r"^fu\|"))
     app.add_handler(CallbackQueryHandler(invites.callback, pattern=r"^iv\|"))
     app.add_handler(CallbackQueryHandler(review.callback, pattern=r"^rv\|"))
     app.add_handler(CallbackQueryHandler(myreports.callback, pattern=r"^mr\|"))
-    app.add_handler(CallbackQueryHandler(myreports.evidence_callback, pattern=r"^ev\|"))
     app.add_handler(CallbackQueryHandler(people.callback, pattern=r"^pp\|"))
-    app.add_handler(CallbackQueryHandler(imports.callback, pattern=r"^im\|"))
     app.add_handler(CallbackQueryHandler(general.forged_callback))
     app.add_handler(MessageHandler(NEW_MESSAGE, general.route_message))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, general.edited_message))

@@ -23,8 +23,7 @@ DIGEST_TIMES = ("07:00", "08:00", "09:00", "10:00", "12:00", "14:00")
 
 
 async def digest_command(update: Update, context: BotContext) -> None:
-    rt, who = context.rt, context.identity
-    assert who is not None
+    rt, who = context.rt, context.who
     async with rt.db.session() as session:
         text = await texts.digest(session, context.r, who, rt.year, rt.today(), rt.clock())
     await send(update, context, text or context.r("ranking.no_scope"))
@@ -34,8 +33,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
 
 
 async def _settings_view(context: BotContext) -> tuple[Markup, InlineKeyboardMarkup]:
-    who, r, rt = context.identity, context.r, context.rt
-    assert who is not None
+    who, r, rt = context.who, context.r, context.rt
     async with rt.db.session() as session:
         muted, digest_time = (
             await session.execute(
@@ -58,8 +56,8 @@ async def settings_command(update: Update, context: BotContext) -> None:
 
 @requires("rep", "supervisor", "admin")
 async def settings_callback(update: Update, context: BotContext) -> None:
-    query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
-    assert query is not None and who is not None
+    query, who, rt, r = update.callback_query, context.who, context.rt, context.r
+    assert query is not None
     action = (query.data or "").split("|")[1:]
     if action in (["mute"], ["unmute"]):
         await people.update_preferences(rt.db, who.person_id, nudges_muted=action == ["mute"])
@@ -101,8 +99,8 @@ async def remind_now_command(update: Update, context: BotContext) -> None:
 
 @requires("admin")
 async def remind_now_callback(update: Update, context: BotContext) -> None:
-    query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
-    assert query is not None and who is not None
+    query, who, rt, r = update.callback_query, context.who, context.rt, context.r
+    assert query is not None
     arg = (query.data or "").partition("|")[2]
     if not re.fullmatch(r"[0-9]{1,3}", arg) or int(arg) not in rt.settings.reminder_days:
         log.warning("update %s: refused remind_now data %r", update.update_id, query.data)
@@ -141,8 +139,7 @@ async def remind_now_callback(update: Update, context: BotContext) -> None:
 
 
 async def holidays_command(update: Update, context: BotContext) -> None:
-    rt, r, who = context.rt, context.r, context.identity
-    assert who is not None
+    rt, r, who = context.rt, context.r, context.who
     args = context.args or []
     if not args:
         days = await holidays.listed(rt.db, rt.today() - dt.timedelta(days=30))

@@ -1,27 +1,23 @@
 """/review: supervisors go through their scope's reports awaiting review, one at a time, and approve or
-return each (with a reason). Buttons rv|<action>|<id>[|<version>]; the version guards against deciding on
-a report the rep changed meanwhile. Authorized again on every press."""
+return each (with a reason). Buttons rv|<action>|<id>[|<version>] (handlers.records, authorized again on
+every press); the version guards against deciding on a report the rep changed meanwhile."""
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 
-from handlers import dialog, followup, notify
+from handlers import evidence, followup, notify, records
 from handlers.common import answer_callback, requires, send
 from handlers.context import BotContext
 from models import review
 from models.access import NotAllowed, may_see
+from models.review import Card
 from models.stats import scope_of
 from views.cards import achievement_buttons, achievement_card
 
-_ACTION = re.compile(r"rv\|(ok|ret|next|files|show)\|([0-9]{1,9})(?:\|([0-9]{1,6}))?")
-
 
 async def show_next(update: Update, context: BotContext, after: int = 0) -> None:
-    who, rt, r = context.identity, context.rt, context.r
-    assert who is not None
+    who, rt, r = context.who, context.rt, context.r
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
         found, count = await review.pending(session, scope, after)
@@ -38,21 +34,21 @@ async def command(update: Update, context: BotContext) -> None:
     await show_next(update, context)
 
 
+SAVED: records.Records[Card] = records.Records(
+    "rv",
+    ("ok", "ret", "next", "files", "show"),
+    review.load,
+    lambda who, scope, card: may_see(who, scope, card.achievement.agency_id, card.county_id),
+)
+
+
 @requires("supervisor", "admin")
 async def callback(update: Update, context: BotContext) -> None:
-    query, who, rt, r = update.callback_query, context.identity, context.rt, context.r
-    assert query is not None and who is not None
-    parsed = dialog.record_action(update, _ACTION)
-    if parsed is None:
-        await dialog.refuse(update, context, query.data)
+    pressed = await records.pressed(update, context, SAVED)
+    if pressed is None:
         return
-    action, achievement_id, version = parsed[0], parsed[1], int(parsed[2] or 0)
-    async with rt.db.session() as session:
-        scope = await scope_of(session, who)
-        card = await review.load(session, achievement_id)
-    if card is None or not may_see(who, scope, card.achievement.agency_id, card.county_id):
-        await dialog.refuse(update, context, query.data)
-        return
+    who, rt, r, card, scope = context.who, context.rt, context.r, pressed.record, pressed.scope
+    action, achievement_id, version = pressed.action, pressed.id, int(pressed.arg or 0)
     if action == "next":
         await answer_callback(update)
         await show_next(update, context, achievement_id)
@@ -64,7 +60,7 @@ async def callback(update: Update, context: BotContext) -> None:
         return
     if action == "files":
         await answer_callback(update)
-        await dialog.send_files(update, context, card.files)
+        await evidence.send_files(update, context, card.files)
         return
     a = card.achievement
     if a.status != review.PENDING or a.version != version:

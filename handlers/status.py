@@ -13,8 +13,7 @@ from views.render import Markup
 
 
 async def command(update: Update, context: BotContext) -> None:
-    who, rt, r = context.identity, context.rt, context.r
-    assert who is not None
+    who, rt, r = context.who, context.rt, context.r
     if who.agency_id is None:
         await send(update, context, r("report.no_agency"))
         return

@@ -32,8 +32,7 @@ def roster(r: Renderer, year: int) -> bytes:
 
 
 async def command(update: Update, context: BotContext) -> None:
-    r, who = context.r, context.identity
-    assert who is not None
+    r, who = context.r, context.who
     asked = [a.lower() for a in (context.args or [])[:1]]
     wants_roster = asked == ["roster"] or (not asked and who.role in ROSTER_ROLES)
     chat_id = chat_of(update)

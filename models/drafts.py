@@ -4,6 +4,7 @@ instance continues where the user was."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, select, update
@@ -42,20 +43,20 @@ def newest_of(open_drafts: dict[str, Draft]) -> Draft | None:
 
 
 async def start(
-    db: Database, account_id: int, kind: str, state: str, data: dict[str, Any] | None = None
+    db: Database, account_id: int, kind: str, state: str, data: Mapping[str, Any] | None = None
 ) -> Draft:
     """Begin afresh (replacing any open draft of this kind); a new token invalidates old buttons."""
     async with db.write() as session:
         await session.execute(delete(Draft).where(Draft.account_id == account_id, Draft.kind == kind))
         draft = Draft(
-            account_id=account_id, kind=kind, token=secrets.token_hex(3), state=state, data=data or {}
+            account_id=account_id, kind=kind, token=secrets.token_hex(3), state=state, data=dict(data or {})
         )
         session.add(draft)
         await session.flush()
         return draft
 
 
-async def save(db: Database, draft: Draft, state: str, data: dict[str, Any]) -> bool:
+async def save(db: Database, draft: Draft, state: str, data: Mapping[str, Any]) -> bool:
     """Store the next state; False when the draft vanished meanwhile (confirmed or cancelled). One UPDATE,
     checked by its row count: a step's write is on every conversation's hot path."""
     at = utcnow()
@@ -91,19 +92,10 @@ async def drop(db: Database, account_id: int, kind: str) -> bool:
         return bool(rowcount(result))
 
 
-async def newest(session: AsyncSession, account_id: int) -> Draft | None:
-    """The conversation the user touched last: a typed answer belongs to it."""
-    return (
-        (
-            await session.execute(
-                select(Draft)
-                .where(Draft.account_id == account_id)
-                .order_by(Draft.updated_at.desc(), Draft.id.desc())
-            )
-        )
-        .scalars()
-        .first()
-    )
+async def all_of(session: AsyncSession, account_id: int) -> dict[str, Draft]:
+    """Every open conversation of the account, by kind (as `of_account`, in an ORM session)."""
+    found = await session.execute(select(Draft).where(Draft.account_id == account_id))
+    return {draft.kind: draft for draft in found.scalars()}
 
 
 async def drop_all(db: Database, account_id: int) -> int:

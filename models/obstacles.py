@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,7 @@ async def load(session: AsyncSession, obstacle_id: int) -> View | None:
 
 
 async def create(
-    db: Database, who: Identity, data: dict[str, Any], year: int, platform: str, now: dt.datetime
+    db: Database, who: Identity, data: Mapping[str, Any], year: int, platform: str, now: dt.datetime
 ) -> int:
     """Save a confirmed obstacle with its evidence, audit it and queue the supervisors' notices, in one
     transaction. Returns the obstacle id."""

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup
 from models.obstacles import View
 from models.plans import PlanView
 from models.review import Card
+from views.buttons import record
 from views.render import Markup, Renderer
 from views.widgets import inline
 
@@ -55,15 +56,15 @@ def obstacle_buttons(r: Renderer, view: View, role: str) -> InlineKeyboardMarkup
     rows: list[list[tuple[str, str]]] = []
     if o.status != "resolved":
         if role == "rep":
-            rows.append([(r.raw("obstacles.answer"), f"ox|reply|{o.id}")])
+            rows.append([(r.raw("obstacles.answer"), record("ox", "reply", o.id))])
         else:
-            first = [(r.raw("obstacles.reply"), f"ox|reply|{o.id}")]
+            first = [(r.raw("obstacles.reply"), record("ox", "reply", o.id))]
             if o.status == "open":
-                first.insert(0, (r.raw("obstacles.acknowledge"), f"ox|ack|{o.id}"))
+                first.insert(0, (r.raw("obstacles.acknowledge"), record("ox", "ack", o.id)))
             rows.append(first)
-            rows.append([(r.raw("obstacles.resolve"), f"ox|res|{o.id}")])
+            rows.append([(r.raw("obstacles.resolve"), record("ox", "res", o.id))])
     if view.attachments:
-        rows.append([(r.raw("obstacles.show_files"), f"ox|files|{o.id}")])
+        rows.append([(r.raw("obstacles.show_files"), record("ox", "files", o.id))])
     return inline(rows) if rows else None
 
 
@@ -110,11 +111,16 @@ def plan_buttons(r: Renderer, view: PlanView, role: str) -> InlineKeyboardMarkup
     p = view.plan
     if role == "rep":
         if p.status == "returned":
-            return inline([[(r.raw("plans.again"), f"px|again|{p.id}")]])
+            return inline([[(r.raw("plans.again"), record("px", "again", p.id))]])
         return None
     if p.status == "submitted":
         return inline(
-            [[(r.raw("plans.approve"), f"px|ok|{p.id}"), (r.raw("plans.return"), f"px|ret|{p.id}")]]
+            [
+                [
+                    (r.raw("plans.approve"), record("px", "ok", p.id)),
+                    (r.raw("plans.return"), record("px", "ret", p.id)),
+                ]
+            ]
         )
     return None
 
@@ -174,24 +180,24 @@ def achievement_buttons(r: Renderer, card: Card, role: str, more: bool) -> Inlin
         if a.status in ("reported", "returned"):
             rows.append(
                 [
-                    (r.raw("review.edit"), f"mr|edit|{a.id}|{a.version}"),
-                    (r.raw("review.withdraw"), f"mr|wd|{a.id}|{a.version}"),
+                    (r.raw("review.edit"), record("mr", "edit", a.id, a.version)),
+                    (r.raw("review.withdraw"), record("mr", "wd", a.id, a.version)),
                 ]
             )
         if a.status != "withdrawn":
-            rows.append([(r.raw("review.add_files"), f"mr|ev|{a.id}")])
+            rows.append([(r.raw("review.add_files"), record("mr", "ev", a.id))])
         if card.files:
-            rows.append([(r.raw("review.show_files"), f"mr|files|{a.id}")])
+            rows.append([(r.raw("review.show_files"), record("mr", "files", a.id))])
         return inline(rows) if rows else None
     if a.status == "reported":
         rows.append(
             [
-                (r.raw("review.approve"), f"rv|ok|{a.id}|{a.version}"),
-                (r.raw("review.return"), f"rv|ret|{a.id}|{a.version}"),
+                (r.raw("review.approve"), record("rv", "ok", a.id, a.version)),
+                (r.raw("review.return"), record("rv", "ret", a.id, a.version)),
             ]
         )
     if more:
-        rows.append([(r.raw("review.next"), f"rv|next|{a.id}")])
+        rows.append([(r.raw("review.next"), record("rv", "next", a.id))])
     if card.files:
-        rows.append([(r.raw("review.show_files"), f"rv|files|{a.id}")])
+        rows.append([(r.raw("review.show_files"), record("rv", "files", a.id))])
     return inline(rows) if rows else None

@@ -1,20 +1,5 @@
-"""/report: the guided achievement report."""
+"""/report: the guided achievement report, the one-line report and the correction of a saved one."""
 
-from handlers.report.flow import (
-    begin_amend,
-    callback,
-    command,
-    continue_with_message,
-    start_quick,
-)
-from handlers.report.steps import KIND, PREFIX
+from handlers.report.flow import KIND, PREFIX, REPORT, begin_amend, command, start_quick
 
-__all__ = [
-    "KIND",
-    "PREFIX",
-    "begin_amend",
-    "callback",
-    "command",
-    "continue_with_message",
-    "start_quick",
-]
+__all__ = ["KIND", "PREFIX", "REPORT", "begin_amend", "command", "start_quick"]
