@@ -1,5 +1,5 @@
 """`python -m benchmarks`: every benchmark, in turn. `--quick`: smaller data, shorter windows (a minute or
-two in all, to check that they run); without it, the figures the README records (about half an hour)."""
+two in all, to check that they run); without it, the figures of docs/benchmarks.md (half an hour)."""
 
 import asyncio
 import sys

@@ -146,7 +146,7 @@ async def run(url: str | None, users_n: int) -> tuple[float, float, float, float
         else:
             command = [sys.executable, "-m", "bot", "run"]
             # The bot's own cap on answers (Telegram's ~30 messages/s) is lifted to measure the software;
-            # against the real Telegram that cap, not the code, bounds conversations (see the README).
+            # against the real Telegram that cap, not the code, bounds conversations (docs/benchmarks.md).
             env = bot_env(api.base_url, api.token, url, REPLY_RATE="100000")
         process = await asyncio.create_subprocess_exec(
             *command, env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL

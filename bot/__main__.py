@@ -598,7 +598,7 @@ def _backup(settings: Settings, out: Path) -> int:
         if reason == "not_sqlite":
             print(
                 "the database is PostgreSQL: back it up with pg_dump, e.g. "
-                "pg_dump --format=custom --file=rasad.dump DBNAME (README, Backups)",
+                "pg_dump --format=custom --file=rasad.dump DBNAME (docs/operations.md, Backups)",
                 file=sys.stderr,
             )
             return EXIT_CONFIG

@@ -1,5 +1,5 @@
 """A consistent copy of an SQLite database while the bot runs (SQLite's online backup API), checked before
-it replaces anything. PostgreSQL is backed up with pg_dump (README, "Backups")."""
+it replaces anything. PostgreSQL is backed up with pg_dump (docs/operations.md, "Backups")."""
 
 from __future__ import annotations
 

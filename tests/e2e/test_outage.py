@@ -1,7 +1,7 @@
 """The messenger's API out of reach (connections refused, open ones cut), then back and slow: polling
 resumes within seconds, the report confirmed meanwhile is saved once and its "saved" arrives, reminders
-wait and then go out once each. OUTAGE_SECONDS sets the length (3 in `make test`; the README's figures
-come from a 60-second run)."""
+wait and then go out once each. OUTAGE_SECONDS sets the length (3 in `make test`; the figures in
+docs/reliability.md come from a 60-second run)."""
 
 from __future__ import annotations
 
