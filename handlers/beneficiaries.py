@@ -86,7 +86,8 @@ async def _ask_confirm(turn: BeneficiariesTurn) -> Question:
 async def _pick(turn: BeneficiariesTurn, arg: str) -> None:
     who, rt = turn.who, turn.rt
     async with rt.db.session() as session:
-        achievement = await session.get(Achievement, int(arg)) if arg.isdigit() else None
+        known = arg.isdigit() and len(arg) <= 9  # an id, not a number the database refuses
+        achievement = await session.get(Achievement, int(arg)) if known else None
     if (
         achievement is None
         or achievement.agency_id != who.agency_id
@@ -100,9 +101,6 @@ async def _pick(turn: BeneficiariesTurn, arg: str) -> None:
 
 async def _file(turn: BeneficiariesTurn, message: Message) -> None:
     r = turn.r
-    if message.document is None:  # a photo: not a list
-        await turn.ask([r("beneficiaries.not_now")])
-        return
     result = await beneficiary_sheet.check_file(turn.update, turn.context, int(turn.data["year"]))
     if result is None:
         return
@@ -135,7 +133,7 @@ BENEFICIARIES: Conversation[BeneficiariesData] = Conversation(
     roles=("rep",),
     steps={
         "pick": Step(_ask_pick),
-        "file": Step(_ask_file, file=_file),
+        "file": Step(_ask_file, file=_file, photos=False),
         "confirm": Step(_ask_confirm),
     },
     presses={

@@ -60,17 +60,25 @@ class Question:
 @dataclass(frozen=True)
 class Step(Generic[D]):
     """One question. `text` and `file` take a typed answer or a document/photo; a message the step does not
-    take gets `hint` (a text key, or a function of the turn) and the question again."""
+    take gets `hint` (a text key, or a function of the turn) and the question again. `photos`: whether
+    `file` takes photos too, or documents only."""
 
     ask: Callable[[Turn[D]], Awaitable[Question]]
     text: Callable[[Turn[D], str], Awaitable[None]] | None = None
     file: Callable[[Turn[D], Message], Awaitable[None]] | None = None
     hint: str | Callable[[Turn[D]], str] | None = None
+    photos: bool = True
 
     def takes(self, message: Message) -> bool:
-        if message.document is not None or message.photo:
+        if message.document is not None:
             return self.file is not None
+        if message.photo:
+            return self.file is not None and self.photos
         return bool(message.text) and self.text is not None
+
+    @property
+    def asks_for_a_file(self) -> bool:
+        return self.file is not None and self.text is None
 
     def hint_for(self, turn: Turn[D]) -> str:
         if callable(self.hint):
@@ -115,6 +123,9 @@ class Conversation(Generic[D]):
     # While it is the newest, a message none of its steps takes gets its step's hint; a conversation that
     # does not hold messages lets them go on to the others (and to the one-line report).
     holds: bool = True
+    # Takes messages only while it is the newest conversation (what it does with one cannot be undone).
+    newest_only: bool = False
+    closed: str = "general.already_closed"  # said when a step is answered after the conversation closed
     edit: Edit[D] | None = None
     _all_presses: dict[str, Press[D]] = field(init=False, repr=False)
 
@@ -124,7 +135,7 @@ class Conversation(Generic[D]):
             builtin |= {
                 EDIT: Press(_open_edit, at=(SUMMARY,)),
                 "field": Press(_edit_field, at=(EDIT,), args=self.edit.fields),
-                "back": Press(_back_to_summary, at=(EDIT,)),
+                "back": Press(_back_to_summary),  # from the list of fields, or from the field being edited
             }
         object.__setattr__(self, "_all_presses", {**builtin, **self.presses})
 
@@ -196,7 +207,9 @@ class Turn(Generic[D]):
         buttons, so only the newest question can be answered."""
         question = await self.conversation.question_of(self)
         rows = [[(c.label, self.button(c.action, c.arg)) for c in row] for row in question.rows]
-        if question.cancel:
+        if question.cancel and self.data.get("editing"):  # one field again: leaving it keeps the rest
+            rows.append([(self.r.raw("report.back"), self.button("back"))])
+        elif question.cancel:
             rows.append([(self.r.raw("report.cancel"), self.button(CANCEL))])
         text = self.r.join([*lead, Markup(""), question.text]) if lead else question.text
         if drafts.newer_than(self.context.drafts, self.draft):  # asked again: typed answers come back here
@@ -217,7 +230,7 @@ class Turn(Generic[D]):
         if state == SUMMARY and data.get("editing"):
             data = cast(D, {k: v for k, v in data.items() if k != "editing"})
         if not await drafts.save(self.rt.db, self.draft, state, data):
-            await send(self.update, self.context, self.r("report.already_closed"))
+            await send(self.update, self.context, self.r(self.conversation.closed))
             return False
         await self.ask(lead)
         return True
@@ -266,44 +279,61 @@ async def _on_press(update: Update, context: BotContext, conversation: Conversat
         await close_keyboard(context, pressed_message(update))
         return
     turn = Turn(update, context, conversation, draft)
+    if press.at and draft.state not in press.at:  # a double tap, or a question answered since
+        await _old_step(turn)
+        return
     if not press.accepts(turn, button.arg):
         log.warning("update %s: refused %s button %r", update.update_id, conversation.kind, query.data)
         await answer_callback(update, r.raw("general.bad_button"), alert=True)
         return
-    if press.at and draft.state not in press.at:
-        await answer_callback(update, r.raw("report.old_step_button"))
-        await close_keyboard(context, pressed_message(update))
-        await turn.ask()
-        return
     await press.run(turn, button.arg)
 
 
+async def _old_step(turn: Turn[Any]) -> None:
+    await answer_callback(turn.update, turn.r.raw("report.old_step_button"))
+    await close_keyboard(turn.context, pressed_message(turn.update))
+    await turn.ask()
+
+
 async def route(update: Update, context: BotContext, conversations: Sequence[Conversation[Any]]) -> bool:
-    """Give a message to the conversation the user is in: the newest open one whose step takes it, unless
-    a newer one holds messages (then that one repeats its question with a hint). False when none does."""
+    """Give a message to the conversation the user is in: a file to the newest step that asked for a file;
+    else the newest open conversation whose step takes the message, unless a newer one holds messages
+    (then that one repeats its question with a hint). False when none does."""
     message = update.effective_message
     assert message is not None
     by_kind = {c.kind: c for c in conversations}
     who = context.who
     open_drafts = context.drafts if context.drafts is not None else await _read_drafts(context)
     newest_first = sorted(open_drafts.values(), key=lambda d: (d.updated_at, d.id), reverse=True)
-    for draft in newest_first:
+    turns = []
+    for position, draft in enumerate(newest_first):
         conversation = by_kind.get(draft.kind)
         if conversation is None or (conversation.roles and who.role not in conversation.roles):
             continue  # a draft from before a role change waits, unanswered
-        turn = Turn(update, context, conversation, draft)
-        step = conversation.steps.get(draft.state)
+        if conversation.newest_only and position > 0:
+            continue
+        turns.append((Turn(update, context, conversation, draft), conversation.steps.get(draft.state)))
+    if message.text is None:
+        for turn, step in turns:
+            if step is not None and step.asks_for_a_file and step.takes(message):
+                await _answer(turn, step, message)
+                return True
+    for turn, step in turns:
         if step is not None and step.takes(message):
-            if message.text and step.text is not None:
-                await step.text(turn, message.text)
-            elif step.file is not None:
-                await step.file(turn, message)
+            await _answer(turn, step, message)
             return True
-        if conversation.holds:
+        if turn.conversation.holds:
             hint = step.hint_for(turn) if step is not None else "report.use_buttons"
             await turn.ask([context.r(hint)])
             return True
     return False
+
+
+async def _answer(turn: Turn[Any], step: Step[Any], message: Message) -> None:
+    if message.text and step.text is not None:
+        await step.text(turn, message.text)
+    elif step.file is not None:
+        await step.file(turn, message)
 
 
 async def _read_drafts(context: BotContext) -> dict[str, Draft]:
@@ -333,6 +363,9 @@ async def _edit_field(turn: Turn[Any], name: str) -> None:
 
 
 async def _back_to_summary(turn: Turn[Any], _: str) -> None:
+    if turn.state != EDIT and not turn.data.get("editing"):
+        await _old_step(turn)
+        return
     await turn.chosen(turn.r.raw("report.back"))
     await turn.go(SUMMARY, turn.data)
 

@@ -104,4 +104,5 @@ FOLLOWUP: Conversation[FollowupData] = Conversation(
     steps={"text": Step(_ask, text=_typed)},
     presses={},
     cancelled="followup.cancelled",
+    newest_only=True,  # a reply is sent as it is typed: only to the prompt just opened
 )

@@ -63,6 +63,7 @@ SAVED: records.Records[Card] = records.Records(
     ("show", "edit", "wd", "wdy", "ev", "files"),
     review.load,
     lambda who, scope, card: card.achievement.agency_id == who.agency_id,
+    arg=r"[0-9]{0,6}",  # a version
 )
 
 

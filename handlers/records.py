@@ -5,6 +5,7 @@ record, before the action runs; a forged or stale press is refused and logged.""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -28,6 +29,7 @@ class Records(Generic[V]):
     actions: Collection[str]
     load: Callable[[AsyncSession, int], Awaitable[V | None]]
     visible: Callable[[Identity, Scope | None, V], bool]  # whether this person may see (and act on) it
+    arg: str = r"[0-9a-z_]{0,20}"  # what a button's argument may be (digits where it is a number)
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,12 @@ async def pressed(update: Update, context: BotContext, records: Records[V]) -> P
     query = update.callback_query
     assert query is not None  # registered as a CallbackQueryHandler
     button = RecordButton.unpack(query.data)
-    if button is None or button.prefix != records.prefix or button.action not in records.actions:
+    if (
+        button is None
+        or button.prefix != records.prefix
+        or button.action not in records.actions
+        or re.fullmatch(records.arg, button.arg) is None
+    ):
         await refuse(update, context)
         return None
     async with context.rt.db.session() as session:

@@ -39,6 +39,7 @@ SAVED: records.Records[Card] = records.Records(
     ("ok", "ret", "next", "files", "show"),
     review.load,
     lambda who, scope, card: may_see(who, scope, card.achievement.agency_id, card.county_id),
+    arg=r"[0-9]{0,6}",  # a version
 )
 
 

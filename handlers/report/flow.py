@@ -298,5 +298,6 @@ REPORT: Conversation[ReportData] = Conversation(
         "ok": Press(_confirm, at=(SUMMARY,)),
     },
     cancelled="report.cancelled",
+    closed="report.already_closed",
     edit=Edit(edit_fields, field_label),
 )

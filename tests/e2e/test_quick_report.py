@@ -47,8 +47,12 @@ async def test_two_numbers_are_asked_about_never_guessed(bot):
     reply = await rep.send("کشاورزی طرح گلخانه 12 5 امروز ثبت نشده")
     assert "تعداد شغل** کدام است".replace("**", "") in reply.text
     assert {"۱۲", "۵"} <= set(reply.buttons)
+    question = reply.last
+    [five] = [data for label, data in question.inline_buttons if label == "۵"]
     reply = await rep.press("۵")
     assert "خلاصهٔ گزارش" in reply.text and "تعداد شغل: ۵" in reply.text
+    reply = await rep.press_data(five, question.message_id)  # a double tap: the summary again
+    assert "خلاصهٔ گزارش" in reply.text and "✅ تأیید و ثبت" in reply.buttons
     await rep.press("✅ تأیید و ثبت")
     [a] = await bot.achievements()
     assert a.jobs == 5
