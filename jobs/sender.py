@@ -481,7 +481,8 @@ class Sender:
             waiting = await self._next_retry()
             if waiting is None:
                 return stats
-            await asyncio.sleep(min(max(waiting, 0.05), 5))
+            # Checked again often: rows another sender holds are usually sent long before their lease ends.
+            await asyncio.sleep(min(max(waiting, 0.05), 0.25))
 
     async def _next_retry(self) -> float | None:
         async with self.rt.db.session() as session:

@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import functools
 import html
 import json
 import mimetypes
@@ -122,8 +123,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     entities: list[dict[str, Any]] = []
     i = 0
     while i < len(source):
-        byte_offset = len(source[:i].encode())
         if source[i] == "<":
+            byte_offset = len(source[:i].encode())  # said only in errors
             match = _TAG_RE.match(source, i)
             name = match.group(2).lower() if match else ""
             if match is None or name not in _TAG_ENTITY:
@@ -151,12 +152,12 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         if source[i] == "&":
             match = _CHAR_REF_RE.match(source, i)
             if match is None:
-                raise HtmlError(f"Unsupported HTML entity at byte offset {byte_offset}")
+                raise HtmlError(f"Unsupported HTML entity at byte offset {len(source[:i].encode())}")
             piece, i = html.unescape(match.group()), match.end()
         else:
             piece, i = source[i], i + 1
         out.append(piece)
-        units += utf16_len(piece)
+        units += len(piece) if piece < "\U00010000" and len(piece) == 1 else utf16_len(piece)
     if open_tags:
         raise HtmlError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
@@ -217,6 +218,20 @@ class StoredFile:
     file_path: str
 
 
+@functools.lru_cache(maxsize=4096)  # tests read the same sent texts again and again
+def _plain(text: str | None, parse_mode: str | None, markdown: bool) -> str:
+    if text is None:
+        return ""
+    if markdown:
+        return parse_light_markdown(text)
+    if (parse_mode or "").lower() != "html":
+        return text
+    try:
+        return parse_html(text)[0]
+    except HtmlError:
+        return text
+
+
 @dataclass
 class BotMessage:
     """One thing the bot did to a chat: a send, an edit or a delete."""
@@ -233,16 +248,7 @@ class BotMessage:
 
     @property
     def plain(self) -> str:
-        if self.text is None:
-            return ""
-        if self.markdown:
-            return parse_light_markdown(self.text)
-        if (self.parse_mode or "").lower() != "html":
-            return self.text
-        try:
-            return parse_html(self.text)[0]
-        except HtmlError:
-            return self.text
+        return _plain(self.text, self.parse_mode, self.markdown)
 
     @property
     def buttons(self) -> list[list[str]]:

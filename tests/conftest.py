@@ -171,6 +171,9 @@ def settings_for(db_url: str, **overrides: Any):
         # The messengers' 30 calls a second is the fake's to enforce where a test asks it to; here it would
         # only make each test wait (a conversation step is three calls).
         "REPLY_RATE": 10_000,
+        # One second between two reminders to one chat (the unit test of the limiter holds it to that) would
+        # make a test of a year of weekly reminders wait a second a week.
+        "SEND_CHAT_INTERVAL": 0.01,
         "OFFICIAL_HOLIDAYS": False,  # the calendar tests place their own holidays; test_calendar seeds
     }
     values.update(overrides)

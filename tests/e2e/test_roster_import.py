@@ -3,8 +3,6 @@ previewed change by change with warnings first, applied exactly as shown."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -192,16 +190,10 @@ async def test_a_long_preview_comes_with_the_full_list_as_a_file(bot):
 
 
 def test_the_roster_template_has_no_row_to_import(tmp_path):
+    from tests.e2e.test_cli import cli
+
     out = tmp_path / "roster.xlsx"
-    env = {"BOT_YEAR": "1405", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "template", "roster", "--out", str(out)],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = cli(tmp_path, "template", "roster", "--out", str(out))
     assert result.returncode == 0, result.stderr
     from models.sheets import FileProblem
 
