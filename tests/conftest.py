@@ -20,7 +20,7 @@ from models.importer import import_rows
 from models.migrate import upgrade
 from models.schema import Base
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_URL = os.environ.get("TEST_DATABASE_URL") or None  # set but empty: SQLite only
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # 1405/09/08 11:30 in Tehran: inside the 1405 reporting year, 111 days before the deadline.
 NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
