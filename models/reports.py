@@ -16,7 +16,17 @@ from models.access import AnswerError
 from models.db import Database, rowcount
 from models.jalali import DateError, check_report_date
 from models.people import Identity
-from models.schema import SECTORS, Account, Achievement, AchievementVersion, Beneficiary, Draft, utcnow
+from models.schema import (
+    SECTORS,
+    Account,
+    Achievement,
+    AchievementVersion,
+    AgencyTotal,
+    Beneficiary,
+    Commitment,
+    Draft,
+    utcnow,
+)
 from models.textnorm import clean_text, has_visible, strip_invisible, to_ascii_digits, visible_length
 
 JOBS_MIN, JOBS_MAX = 1, 100_000
@@ -38,6 +48,58 @@ def check_tracking(text: str) -> str:
     if not _TRACKING.fullmatch(code):
         raise AnswerError("bad_tracking")
     return code
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """A count worth a second look: more than what is left of the agency's commitment, or more than a
+    third of the whole. The figures the rep is shown."""
+
+    target: int
+    achieved: int  # reported so far this year, the report being corrected excepted
+
+    @property
+    def remaining(self) -> int:
+        return max(self.target - self.achieved, 0)
+
+    def exceeded_by(self, jobs: int) -> bool:
+        return jobs > self.remaining or 3 * jobs > self.target
+
+
+async def count_check(
+    session: AsyncSession, agency_id: int, year: int, jobs: int, amend: int | None = None
+) -> CountCheck | None:
+    """The figures to confirm a count against; None when the count needs no question (or there is no
+    commitment to hold it against)."""
+    target = (
+        await session.execute(
+            select(Commitment.target).where(Commitment.agency_id == agency_id, Commitment.year == year)
+        )
+    ).scalar_one_or_none()
+    if not target:
+        return None
+    total = await session.get(AgencyTotal, (agency_id, year))
+    achieved = total.achieved if total else 0
+    if amend is not None:
+        corrected = await session.get(Achievement, amend)
+        if corrected is not None and corrected.status != "withdrawn":
+            achieved -= corrected.jobs
+    check = CountCheck(target, max(achieved, 0))
+    return check if check.exceeded_by(jobs) else None
+
+
+async def tracking_owner(
+    session: AsyncSession, code: str, year: int, other_than: int | None = None
+) -> int | None:
+    """The report of this year (of any agency, not withdrawn) that already carries this Rasad code."""
+    query = select(Achievement.id).where(
+        func.upper(Achievement.tracking_code) == code.upper(),
+        Achievement.year == year,
+        Achievement.status != "withdrawn",
+    )
+    if other_than is not None:
+        query = query.where(Achievement.id != other_than)
+    return (await session.execute(query.order_by(Achievement.id).limit(1))).scalar_one_or_none()
 
 
 @dataclass
@@ -180,6 +242,10 @@ async def submit(
                 check_report_date(dt.date.fromisoformat(data["date"]), year, today)
             except DateError as exc:
                 raise AnswerError(f"date_{exc.reason}") from None
+            tracking = data.get("tracking") if data["rasad"] else None
+            owner = await tracking_owner(session, tracking, year) if tracking else None
+            if owner is not None:
+                raise AnswerError("tracking_taken", ref=owner)
             codes = list(data.get("codes", []))
             taken = await counted_codes(session, year, codes) if codes else set()
             if taken:
@@ -194,7 +260,7 @@ async def submit(
                 sector=data["sector"],
                 title=data["title"],
                 rasad_registered=bool(data["rasad"]),
-                tracking_code=data.get("tracking") if data["rasad"] else None,
+                tracking_code=tracking,
             )
             if now is not None:  # the bot's clock (tests travel in time)
                 achievement.created_at = achievement.updated_at = now

@@ -8,10 +8,11 @@ from collections.abc import Awaitable, Callable
 from telegram import Message
 
 from handlers import beneficiary_sheet
+from handlers.context import BotContext
 from handlers.report.questions import ReportData, ReportTurn, codes_count, next_state, year_of
-from models import access, reports
-from models.jalali import DateError, check_report_date, parse_jalali
-from models.textnorm import NumberError, parse_int
+from models import access, quickreport, reports
+from models.jalali import DateError, check_report_date
+from models.textnorm import NumberError
 from views.render import Markup, Renderer
 
 Accepted = tuple[ReportData, list[Markup]]
@@ -42,10 +43,27 @@ def typed(
     return answer
 
 
+async def with_count(context: BotContext, data: ReportData, then: str) -> ReportData:
+    """The count set: when it is larger than what is left of the commitment, or than a third of it, the
+    next question asks whether it is right (with the figures), unless this count was confirmed already."""
+    data = {**data}
+    data.pop("jobs_check", None)
+    data.pop("candidates", None)
+    jobs, agency_id = int(data["jobs"]), context.who.agency_id
+    if data.get("jobs_ok") == jobs or agency_id is None:
+        return data
+    year = int(data.get("year") or context.rt.year)
+    async with context.rt.db.session() as session:
+        check = await reports.count_check(session, agency_id, year, jobs, data.get("amend"))
+    if check is not None:
+        data["jobs_check"] = {"target": check.target, "achieved": check.achieved, "then": then}
+    return data
+
+
 @typed
 async def jobs(turn: ReportTurn, text: str) -> Accepted:
     try:
-        value = parse_int(text, reports.JOBS_MIN, reports.JOBS_MAX)
+        value = quickreport.read_count(text, reports.JOBS_MIN, reports.JOBS_MAX)
     except NumberError as exc:
         shown = text if len(text) <= 40 else text[:40] + "…"
         raise access.AnswerError(exc.reason, value=shown) from None
@@ -53,23 +71,27 @@ async def jobs(turn: ReportTurn, text: str) -> Accepted:
     if value < codes:
         raise access.AnswerError("less_than_codes", codes=codes)
     data: ReportData = {**turn.data, "jobs": value}
-    data.pop("candidates", None)
-    return data, []
+    data.pop("jobs_check", None)
+    return await with_count(turn.context, data, next_state(turn.state, data)), []
 
 
 @typed
 async def date(turn: ReportTurn, text: str) -> Accepted:
     year = year_of(turn)
     try:
-        day = check_report_date(parse_jalali(text, year), year, turn.rt.today())
+        day, guessed = quickreport.read_date(text, year, turn.rt.today())
+        check_report_date(day, year, turn.rt.today())
     except DateError as exc:
         raise access.AnswerError(f"date_{exc.reason}", year=turn.r.code(year)) from None
-    return {**turn.data, "date": day.isoformat()}, []
+    data: ReportData = {**turn.data, "date": day.isoformat(), "date_guessed": guessed}
+    return data, []
 
 
 @typed
 async def title(turn: ReportTurn, text: str) -> Accepted:
-    return {**turn.data, "title": reports.check_title(text)}, []
+    data: ReportData = {**turn.data, "title": reports.check_title(text)}
+    data.pop("title_guess", None)
+    return data, []
 
 
 @typed
@@ -89,9 +111,20 @@ async def codes(turn: ReportTurn, text: str) -> Accepted:
     return data, lead
 
 
+async def check_tracking_code(context: BotContext, data: ReportData, text: str) -> str:
+    """A Rasad code in its form, and on no other report of the year (one registration, one report)."""
+    code = reports.check_tracking(text)
+    year = int(data.get("year") or context.rt.year)
+    async with context.rt.db.session() as session:
+        owner = await reports.tracking_owner(session, code, year, data.get("amend"))
+    if owner is not None:
+        raise access.AnswerError("tracking_taken", ref=context.r.code(owner))
+    return code
+
+
 @typed
 async def tracking(turn: ReportTurn, text: str) -> Accepted:
-    return {**turn.data, "tracking": reports.check_tracking(text)}, []
+    return {**turn.data, "tracking": await check_tracking_code(turn.context, turn.data, text)}, []
 
 
 async def codes_file(turn: ReportTurn, message: Message) -> None:
@@ -110,4 +143,5 @@ async def codes_file(turn: ReportTurn, message: Message) -> None:
     found, details = beneficiary_sheet.codes_and_details(result)
     # The number of jobs follows the valid rows; the rep may still edit it in the summary.
     data: ReportData = {**turn.data, "codes": found, "details": details, "jobs": len(found)}
+    data = await with_count(turn.context, data, next_state(turn.state, data))
     await turn.go(next_state(turn.state, data), data, [r("beneficiaries.jobs_follow", jobs=len(found))])

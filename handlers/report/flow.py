@@ -20,6 +20,7 @@ from handlers.report.questions import (
     ask_codes,
     ask_date,
     ask_jobs,
+    ask_jobs_check,
     ask_rasad,
     ask_sector,
     ask_summary,
@@ -29,6 +30,7 @@ from handlers.report.questions import (
     field_label,
     first_missing,
     next_state,
+    stamp,
     step_label,
     summary_hint,
     year_of,
@@ -126,20 +128,25 @@ async def start_quick(update: Update, context: BotContext, text: str) -> bool:
         lead.append(r("quick.two_sectors"))
     if parsed.date is not None:
         data["date"] = parsed.date.isoformat()
+        data["date_guessed"] = parsed.year_guessed
     elif parsed.date_error:
         lead.append(r(f"report.errors.date_{parsed.date_error}", year=r.code(rt.year)))
     if parsed.title:
         try:
-            data["title"] = reports.check_title(parsed.title)
+            title = reports.check_title(parsed.title)
         except access.AnswerError:
             pass
+        else:
+            data["title" if parsed.title_sure else "title_guess"] = title
     if parsed.rasad is not None:
         data["rasad"] = parsed.rasad
-    if parsed.tracking:
+    if parsed.tracking:  # on no other report of the year
         try:
-            data["tracking"] = reports.check_tracking(parsed.tracking)
-        except access.AnswerError:
-            pass
+            data["tracking"] = await answers.check_tracking_code(context, data, parsed.tracking)
+        except access.AnswerError as exc:
+            lead.append(answers.answer_error(r, rt.year, exc))
+    if "jobs" in data:  # against the commitment
+        data = await answers.with_count(context, data, "")
     await REPORT.start(update, context, first_missing(data), data, lead)
     return True
 
@@ -201,10 +208,40 @@ async def _pick(turn: ReportTurn, number: str) -> None:
     await turn.chosen(turn.r.number(int(number)))
     data: ReportData = {**turn.data, "jobs": int(number)}
     data.pop("candidates", None)
-    await _advance(turn, data)
+    await _advance(turn, await answers.with_count(turn.context, data, next_state(turn.state, data)))
 
 
-async def _confirm(turn: ReportTurn, _: str) -> None:
+async def _use_title(turn: ReportTurn, _: str) -> None:
+    """The title read from a one-line report, confirmed as it was shown."""
+    data: ReportData = {**turn.data}
+    guess = data.pop("title_guess", None)
+    if not guess:
+        await turn.ask()
+        return
+    await turn.chosen(turn.r.raw("quick.use_title"))
+    await _advance(turn, {**data, "title": guess})
+
+
+async def _count_answer(turn: ReportTurn, answer: str) -> None:
+    """At the question about a large count: it is right (go on), or it is to be typed again."""
+    data: ReportData = {**turn.data}
+    check = data.pop("jobs_check")
+    if answer == "ok":
+        await turn.chosen(turn.r.raw("quick.count_ok").format(jobs=turn.r.number(int(data["jobs"]))))
+        data["jobs_ok"] = int(data["jobs"])
+        await turn.go(check["then"] or next_state("jobs", data), data)
+        return
+    await turn.chosen(turn.r.raw("quick.count_fix"))
+    data.pop("jobs", None)
+    await turn.go("jobs", data)
+
+
+async def _confirm(turn: ReportTurn, shown: str) -> None:
+    if shown != stamp(turn.data):  # pressed on a summary that changed since: it is shown again, not saved
+        await answer_callback(turn.update)
+        await turn.close()
+        await turn.ask([turn.r("quick.summary_changed")])
+        return
     if turn.data.get("amend"):
         await _resubmit(turn)
         return
@@ -214,6 +251,12 @@ async def _confirm(turn: ReportTurn, _: str) -> None:
         result = await reports.submit(rt.db, who, turn.draft.id, turn.draft.token, rt.today(), rt.clock())
     except access.AnswerError as exc:
         year = year_of(turn)
+        if exc.reason == "tracking_taken":  # registered by another report meanwhile: the code is asked again
+            exc.details["ref"] = r.code(exc.details["ref"])
+            retry: ReportData = {**turn.data}
+            retry.pop("tracking", None)
+            await turn.go("tracking", retry, [answers.answer_error(r, year, exc)])
+            return
         refusal = answers.answer_error(r, year, exc) if exc.reason.startswith("date_") else None
         await send(update, turn.context, refusal or r("report.errors.incomplete"))
         return
@@ -280,6 +323,7 @@ REPORT: Conversation[ReportData] = Conversation(
     steps={
         "sector": Step(ask_sector),
         "jobs": Step(ask_jobs, text=answers.jobs),
+        "jobs_check": Step(ask_jobs_check, text=answers.jobs),
         "date": Step(ask_date, text=answers.date),
         "title": Step(ask_title, text=answers.title),
         "codes": Step(ask_codes, text=answers.codes, file=answers.codes_file),
@@ -295,6 +339,8 @@ REPORT: Conversation[ReportData] = Conversation(
         "skip": Press(_skip_codes, at=("codes",)),
         "rasad": Press(_rasad, at=("rasad",), args=("yes", "no")),
         "pick": Press(_pick, at=("jobs",), args=_candidates),
+        "usetitle": Press(_use_title, at=("title",)),
+        "big": Press(_count_answer, at=("jobs_check",), args=("ok", "fix")),
         "ok": Press(_confirm, at=(SUMMARY,)),
     },
     cancelled="report.cancelled",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import zlib
 from typing import TypedDict
 
 from handlers.conversation import SUMMARY, Choice, Question, Turn
+from models.jalali import to_jalali
 from models.schema import SECTORS
 from views.render import Markup, Renderer
 
@@ -14,6 +17,10 @@ class ReportData(TypedDict, total=False):
     year: int  # the reporting year, fixed when the report starts (Nowruz mid-report cannot move it)
     quick: bool  # started from one line: ask only what it lacks
     candidates: list[int]  # the numbers of that line, when it is unclear which one is the count
+    title_guess: str  # the title read from that line, shown to be confirmed (the line had other words)
+    jobs_check: CountCheck  # a count larger than the commitment allows: asked again, with the figures
+    jobs_ok: int  # a count confirmed at that question
+    date_guessed: bool  # the date named no year: the summary says which was taken
     sector: str
     jobs: int
     date: str  # ISO
@@ -28,6 +35,12 @@ class ReportData(TypedDict, total=False):
     codes_kept: int  # ... which has this many national codes already
 
 
+class CountCheck(TypedDict):
+    target: int
+    achieved: int
+    then: str  # the step after the count, once it is confirmed
+
+
 ORDER = ("sector", "jobs", "date", "title", "codes", "rasad")
 QUICK_ORDER = ("sector", "jobs", "date", "title", "rasad")
 FIELDS = ORDER
@@ -37,6 +50,8 @@ ReportTurn = Turn[ReportData]
 
 def first_missing(data: ReportData) -> str:
     """A report built from one message asks only what it still lacks, then shows the summary."""
+    if data.get("jobs_check"):
+        return "jobs_check"
     for name in QUICK_ORDER:
         if name not in data:
             return name
@@ -44,8 +59,12 @@ def first_missing(data: ReportData) -> str:
 
 
 def next_state(state: str, data: ReportData) -> str:
+    if data.get("jobs_check"):
+        return "jobs_check"
     if data.get("quick"):
         return first_missing(data)
+    if state == "jobs_check":
+        state = "jobs"
     if state == "rasad":
         return "tracking" if data.get("rasad") else SUMMARY
     if state == "tracking" or data.get("editing"):
@@ -71,7 +90,7 @@ def field_label(r: Renderer, name: str) -> str:
 
 
 def step_label(r: Renderer, state: str) -> str:
-    field = state if state in FIELDS else ("rasad" if state == "tracking" else None)
+    field = state if state in FIELDS else {"tracking": "rasad", "jobs_check": "jobs"}.get(state)
     return field_label(r, field) if field else r.raw("report.summary").splitlines()[0].strip("*")
 
 
@@ -114,7 +133,27 @@ async def ask_date(turn: ReportTurn) -> Question:
     return Question(r("report.ask_date"), [row])
 
 
+async def ask_jobs_check(turn: ReportTurn) -> Question:
+    r, data = turn.r, turn.data
+    check, jobs = data["jobs_check"], int(data["jobs"])
+    target, achieved = check["target"], check["achieved"]
+    text = r(
+        "quick.count_check",
+        jobs=jobs,
+        target=target,
+        third=target // 3,
+        achieved=achieved,
+        remaining=max(target - achieved, 0),
+    )
+    row = [Choice(r.raw("quick.count_ok").format(jobs=r.number(jobs)), "big", "ok")]
+    return Question(text, [row, [Choice(r.raw("quick.count_fix"), "big", "fix")]])
+
+
 async def ask_title(turn: ReportTurn) -> Question:
+    guess = turn.data.get("title_guess")
+    if guess:
+        r = turn.r
+        return Question(r("quick.title_guess", title=guess), [[Choice(r.raw("quick.use_title"), "usetitle")]])
     return Question(turn.r("report.ask_title"))
 
 
@@ -138,11 +177,21 @@ async def ask_summary(turn: ReportTurn) -> Question:
     text = summary_text(r, data, turn.who.agency_name or "-")
     if amend:
         text = r.join([r("review.amend_title", ref=r.code(amend)), text])
+    if data.get("date_guessed"):
+        year = to_jalali(dt.date.fromisoformat(data["date"])).year
+        text = r.join([text, r("quick.year_taken", year=r.code(year))])
     rows = [
-        [Choice(r.raw("review.resubmit" if amend else "report.confirm"), "ok")],
+        [Choice(r.raw("review.resubmit" if amend else "report.confirm"), "ok", stamp(data))],
         [Choice(r.raw("report.edit"), "edit"), Choice(r.raw("report.cancel"), "cancel")],
     ]
     return Question(text, rows, cancel=False)
+
+
+def stamp(data: ReportData) -> str:
+    """What a summary showed, in a few characters: its Confirm carries it, so a Confirm pressed on a
+    summary that has changed since (a double tap, a lagging client) is told apart."""
+    shown = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return format(zlib.crc32(shown), "x")
 
 
 def summary_hint(turn: ReportTurn) -> str:

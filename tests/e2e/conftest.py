@@ -156,3 +156,18 @@ async def join(harness: Harness, user_id: int, phone: str, name: str = "کارب
 def last_sent(reply: Any) -> Any:
     """The last new message in a reply (edits of older messages are in replies too)."""
     return [m for m in reply if m.kind == "message"][-1]
+
+
+async def send_count(user: UserDriver, jobs: str) -> Any:
+    """Type the count at its step; a count larger than the commitment allows is confirmed when asked."""
+    reply = await user.send(jobs)
+    if any("درست است" in label for label in reply.buttons):
+        reply = await user.press("درست است")
+    return reply
+
+
+def tracking_code(user: UserDriver) -> str:
+    """A Rasad code of this user's next report: one registration is one report, so no two are alike."""
+    filed = getattr(user, "codes_filed", 0) + 1
+    user.codes_filed = filed  # type: ignore[attr-defined]  # a test's own note on its driver
+    return f"RS-{user.user_id}-{filed}"

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from models.schema import Beneficiary
-from tests.e2e.conftest import join
+from tests.e2e.conftest import join, send_count
 
 MARYAM, ALI = (501, "09121111111"), (502, "09122222222")
 
@@ -35,7 +35,7 @@ def xlsx(rows: list[list[object]]) -> bytes:
 async def to_codes_step(rep, jobs: str = "2") -> None:
     await rep.send("/report")
     await rep.press("خدمات")
-    await rep.send(jobs)
+    await send_count(rep, jobs)
     await rep.press("امروز")
     await rep.send("طرح تسهیلات اشتغال خانگی")
 
@@ -115,6 +115,9 @@ async def test_twenty_thousand_rows(bot):
     reply = await rep.send_document("big.xlsx", xlsx(rows))
     assert "۲۰٬۰۰۰ ردیف معتبر، ۰ ردیف نامعتبر" in reply.text
     assert any("بررسی ۵٬۰۰۰ از ۲۰٬۰۰۰" in m.plain for m in reply if m.kind == "edit")  # progress
+    # The jobs follow the rows: 20,000 against a commitment of 500 is asked about, with both figures.
+    assert "۲۰٬۰۰۰ شغل" in reply.text and "تعهد امسال دستگاه: ۵۰۰ شغل" in reply.text
+    await rep.press("✅ بله، ۲۰٬۰۰۰ درست است")
     await rep.press("هنوز نه")
     await rep.press("✅ تأیید و ثبت")
     [a] = await bot.achievements()

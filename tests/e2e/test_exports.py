@@ -90,7 +90,7 @@ async def test_export_workbook_checked_cell_by_cell(bot):
     assert len(achievements) == 2
     first = achievements[0]
     assert first[1:6] == ["101", "جهاد کشاورزی مشهد", "مشهد", "1405/09/08", 120]
-    assert first[6:10] == ["صنعت", "طرح نمونه", "بله", "RS-100200"] and first[11] == "مریم احمدی"
+    assert first[6:10] == ["صنعت", "طرح نمونه", "بله", "RS-501-1"] and first[11] == "مریم احمدی"
     agencies = {row[0].value: [c.value for c in row] for row in wb["agencies"].iter_rows(min_row=2)}
     assert agencies["102"][3:6] == [300, 280, 0]
     assert "تعهد ۱٬۰۰۰ شغل" in wb["summary"]["A3"].value

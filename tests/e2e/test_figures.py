@@ -22,7 +22,7 @@ from sqlalchemy import select
 from models.schema import Achievement, Agency, Commitment, Region
 from models.textnorm import to_ascii_digits
 from tests.conftest import NOW, YEAR
-from tests.e2e.conftest import join, last_sent
+from tests.e2e.conftest import join, last_sent, send_count, tracking_code
 from tests.e2e.test_admin_chat import admin_of
 from tests.e2e.test_reminders import received
 
@@ -172,7 +172,7 @@ async def truth(bot) -> Truth:
 async def report(user, jobs: str, *, date: str | None = None, rasad: bool = False) -> str:
     await user.send("/report")
     await user.press("خدمات")
-    await user.send(jobs)
+    await send_count(user, jobs)
     if date is None:
         await user.press("امروز")
     else:
@@ -181,7 +181,7 @@ async def report(user, jobs: str, *, date: str | None = None, rasad: bool = Fals
     await user.press("رد شدن ⏭")
     if rasad:
         await user.press("بله، ثبت شده")
-        await user.send("RS-778899")
+        await user.send(tracking_code(user))
     else:
         await user.press("هنوز نه")
     reply = await user.press("✅ تأیید و ثبت")

@@ -117,7 +117,8 @@ async def test_each_bad_input_at_each_step_keeps_the_step(bot):
     await rep.press("خدمات")
     # jobs
     cases = {
-        "دوازده": "عدد نیست",
+        "چند نفر": "عدد نیست",
+        "۲۰ و ۳۰": "دو عدد",  # two candidates: asked again, never added
         "۰": "دست‌کم ۱",
         "-3": "دست‌کم ۱",
         "۲٫۵": "عدد صحیح",
@@ -129,10 +130,14 @@ async def test_each_bad_input_at_each_step_keeps_the_step(bot):
         assert expected in reply.text and "گام ۲ از ۶" in reply.text, typed
     assert "به صورت متن" in (await rep.send_photo()).text
     assert "به صورت متن" in (await rep.send_voice()).text
-    await rep.send("1,200")
+    reply = await rep.send("1,200")  # more than the commitment (۵۰۰): asked, with the figures
+    assert "۱٬۲۰۰ شغل" in reply.text and "باقی‌ماندهٔ تعهد: ۵۰۰" in reply.text
+    assert "حداکثر" in (await rep.send("200000")).text  # a new number typed here is checked as at the step
+    reply = await rep.send("۱۲۰۰")
+    await rep.press("✅ بله، ۱٬۲۰۰ درست است")
     # date
     for typed, expected in {
-        "فردا": "سال/ماه/روز",
+        "فردا": "۸ آذر",
         "1405/13/01": "وجود ندارد",
         "1405/12/01": "آینده",
         "1404/12/01": "پیش از آغاز سال",

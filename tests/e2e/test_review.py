@@ -43,7 +43,7 @@ async def test_return_edit_resubmit_approve_with_versions_and_ranking(bot, api):
     reply = await maryam.press("✏️ ویرایش")
     assert "کدهای ملی" not in reply.buttons and "تعداد شغل" in reply.buttons
     await maryam.press("تعداد شغل")
-    assert "عدد نیست" in (await maryam.send("صد و بیست")).text
+    assert "عدد نیست" in (await maryam.send("صد و خرده‌ای")).text
     reply = await maryam.send("۱۲۰")
     assert "تعداد شغل: ۱۲۰" in reply.text
     async with bot.db.session() as s:

@@ -1,5 +1,5 @@
 from models.importer import import_rows
-from tests.e2e.conftest import join, last_sent
+from tests.e2e.conftest import join, last_sent, send_count, tracking_code
 
 MARYAM = (501, "09121111111")
 ALI = (502, "09122222222")
@@ -11,13 +11,13 @@ async def file_report(user, jobs: str, *, sector="صنعت", rasad=False, confir
     """A /report from start to Confirm (or to the summary, without confirm)."""
     await user.send("/report")
     await user.press(sector)
-    await user.send(jobs)
+    await send_count(user, jobs)
     await user.press("امروز")
     await user.send("طرح نمونه")
     await user.press("رد شدن ⏭")
     if rasad:
         await user.press("بله، ثبت شده")
-        summary = await user.send("RS-100200")
+        summary = await user.send(tracking_code(user))
     else:
         summary = await user.press("هنوز نه")
     if not confirm:

@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,15 @@ async def rep(db, phone: str, user_id: int):
         return await load_identity(s, "telegram", user_id)
 
 
+_TRACKING = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tracking_codes():
+    global _TRACKING
+    _TRACKING = itertools.count(1)
+
+
 async def report(db, who, jobs: int, *, rasad: bool = False, codes: list[str] | None = None, state="summary"):
     draft = await drafts.start(db, who.account_id, "report", state)
     data = {
@@ -29,8 +39,8 @@ async def report(db, who, jobs: int, *, rasad: bool = False, codes: list[str] | 
         "rasad": rasad,
         "codes": codes or [],
     }
-    if rasad:
-        data["tracking"] = "TR-1"
+    if rasad:  # one Rasad registration is one report: the first is TR-1, the next TR-2, ...
+        data["tracking"] = f"TR-{next(_TRACKING)}"
     await drafts.save(db, draft, state, data)
     return await reports.submit(db, who, draft.id, draft.token, TODAY)
 
@@ -257,3 +267,38 @@ def test_projections_on_hand_made_series():
     assert project(10, 5, 0, pace).mark is None  # no commitment, no mark
     early = pace_for(YEAR, dt.date(2026, 3, 30))  # day 10: the window is the 10 days so far
     assert project(10, 10, 300, early).recent == 10 + 10 * early.days_left // 10
+
+
+async def test_a_rasad_code_is_one_report_of_the_year_whatever_the_agency(seeded):
+    maryam, ali = await rep(seeded, "+989121111111", 501), await rep(seeded, "+989122222222", 502)
+    first = await report(seeded, maryam, 3, rasad=True)  # TR-1
+    draft = await drafts.start(seeded, ali.account_id, "report", "summary")
+    data = {"year": YEAR, "sector": "services", "jobs": 2, "date": TODAY.isoformat(), "title": "طرح دیگر"}
+    await drafts.save(seeded, draft, "summary", {**data, "rasad": True, "tracking": "tr-1", "codes": []})
+    with pytest.raises(access.AnswerError) as refused:
+        await reports.submit(seeded, ali, draft.id, draft.token, TODAY)
+    assert refused.value.reason == "tracking_taken" and refused.value.details["ref"] == first.achievement_id
+    async with seeded.session() as s:
+        assert await reports.tracking_owner(s, "TR-1", YEAR) == first.achievement_id
+        assert await reports.tracking_owner(s, "TR-1", YEAR, other_than=first.achievement_id) is None
+        assert await reports.tracking_owner(s, "TR-1", YEAR + 1) is None
+        assert (await s.execute(select(func.count()).select_from(Achievement))).scalar_one() == 1
+
+
+async def test_a_count_is_checked_against_what_is_left_and_a_third(seeded):
+    maryam = await rep(seeded, "+989121111111", 501)  # agency 101: a commitment of 500
+    async with seeded.session() as s:
+        assert await reports.count_check(s, 1, YEAR, 166) is None  # a third of 500 is 166.7
+        check = await reports.count_check(s, 1, YEAR, 167)
+        assert check is not None and (check.target, check.achieved, check.remaining) == (500, 0, 500)
+    done = await report(seeded, maryam, 150)
+    async with seeded.session() as s:
+        check = await reports.count_check(s, 1, YEAR, 160)  # under a third, but not over what is left
+        assert check is None
+        check = await reports.count_check(s, 1, YEAR, 100, amend=done.achievement_id)
+        assert check is None  # the report being corrected is not counted twice
+    for jobs in (150, 150):
+        await report(seeded, maryam, jobs)
+    async with seeded.session() as s:
+        check = await reports.count_check(s, 1, YEAR, 60)  # 450 reported: 50 left
+        assert check is not None and (check.achieved, check.remaining) == (450, 50)
