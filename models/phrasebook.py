@@ -28,7 +28,32 @@ SECTOR_WORDS = {
 # A number beside one of these is a count of jobs. JOB_WORDS alone make a line a report («۱۲ شغل»);
 # «نفر» (people) needs a creation verb or another report field («فردا ۳ نفر میان دفتر» is not one).
 JOB_WORDS = ("شغل", "شغلی", "اشتغال", "jobs", "job")
-PEOPLE_WORDS = ("نفر", "تا", "فرصت", "people", "persons")  # «۴۰ فرصت شغلی»
+PEOPLE_WORDS = ("نفر", "فرصت", "people", "persons")  # «۴۰ فرصت شغلی»
+COUNTER = "تا"  # «۱۲ تا شغل»: a unit only before a job word («۳ تا گزارش» is no count)
+# A number before or after one of these is no count: «ساعت ۱۰», «۲ بار», «۲۰ درصد», «سال ۱۴۰۵».
+NOT_COUNTED = (
+    "ساعت",
+    "بار",
+    "درصد",
+    "روز",
+    "دقیقه",
+    "تومان",
+    "ریال",
+    "سال",
+    "ماه",
+    "هکتار",
+    "هکتاری",
+    "متر",
+    "متری",
+    "تن",
+    "کیلو",
+    "تعهد",
+    "%",
+)
+# A line with one of these is talk, not a report («لطفا ۲ نفر با من تماس بگیرند», «... اشتباه زدم»).
+CHAT_WORDS = frozenset(
+    ("لطفا", "تماس", "سوال", "سؤال", "چرا", "چطور", "ایا", "آیا", "اشتباه", "جلسه", "زنگ", "میفرستم", "تعهد")
+).union(("میفرستیم", "بعدا", "فردا", "please", "why", "meeting"))
 UNITS = JOB_WORDS + PEOPLE_WORDS
 # Said with a count: «۱۲ نفر استخدام شدند», «برای ۱۲ نفر شغل ایجاد شد», «اشتغال ۱۲ نفر».
 CREATION_WORDS = (
@@ -81,7 +106,7 @@ HUNDREDS = {
 THOUSAND = "هزار"
 NUMBER_WORDS = {**ONES, **TEENS, **TENS, **HUNDREDS}
 AND = "و"
-EITHER = ("و", "یا", "or", "and", "-")  # «۲۰ و ۳۰ شغل», «۲۰ یا ۳۰ شغل»: two candidates
+EITHER = ("و", "یا", "الی", "تا", "or", "and", "to", "-")  # «۲۰ و ۳۰ شغل», «۱۲ الی ۱۵ شغل»: two candidates
 
 # The last word of a day of the month said as an ordinal: «هشتم», «بیست و یکم», «سی‌ام».
 ORDINALS = {
@@ -136,15 +161,28 @@ NOT_REGISTERED = (
     ("هنوز", "ثبت", "نشده"),
     ("ثبت", "نشده"),
     ("ثبتنشده",),
+    ("بدون", "رصد"),
+    ("رصد", "ندارد"),
+    ("رصد", "نشده"),
+    ("رصد", "خیر"),
+    ("رصد", "نه"),
+    ("ثبت", "رصد", "انجام", "نشده"),
+    ("انجام", "نشده"),
     ("not", "registered"),
     ("unregistered",),
 )
 TITLE_MARKERS = ("طرح", "پروژه", "project", "عنوان")
+YES = frozenset(("بله", "بلی", "آره", "اره", "درسته", "درست", "درستاست", "yes", "ok", "اوکی"))
+NO = frozenset(("نه", "خیر", "نخیر", "no", "اشتباه"))
+GREETINGS = ("سلام", "درود", "وقت", "بخیر", "عرض", "ادب", "احتراما", "خسته", "نباشید", "hello", "hi")
+SIGN_OFFS = ("تشکر", "ممنون", "سپاس", "متشکرم", "باتشکر", "thanks")
 
 # Small words a title does not begin with, or end with: «... طرح گلخانه ایجاد شد» is «گلخانه».
 LEAD_TRIM = frozenset(("در", "و", "با", "برای", "به", "از", "بخش", "تاریخ", "تعداد", "کد")).union(
     ("in", "on", "at", "for", "the", "of", "sector", "date", "code")
 )
+LEAD_TRIM = LEAD_TRIM | frozenset(GREETINGS)
 TRAIL_TRIM = LEAD_TRIM | frozenset(
     ("ایجاد", "شد", "شده", "شدند", "گردید", "ثبت", "سامانه", "را", "created", "registered", "استخدام")
-)
+).union(("مشغول", "بکار", "مورخ", "روز", "هنوز", "شغل", "اشتغال", "نفر", *SIGN_OFFS))
+TRAIL_PHRASES = (("مشغول", "به", "کار"), ("به", "کار", "گرفته", "شدند"))  # «... مشغول به کار شدند»

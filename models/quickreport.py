@@ -27,9 +27,15 @@ _WORD = re.compile(r"\S+")
 # A number glued to a word («۸شغل», «اشتغال۱۲»): read as two words; the title keeps what was typed.
 _GLUED = re.compile(r"^(\d+(?:[,٬]\d{3})*)([^\W\d_]{2,})$|^([^\W\d_]{2,})(\d+)$")
 _EDGE = ".,،؛;:!?()[]«»\"'“”"
-_TITLE_EDGE = ".,،؛;:!? "
+_TITLE_EDGE = ".,،؛;:!?-–|/ "
 _PAIRS = (("«", "»"), ("(", ")"), ("[", "]"), ('"', '"'), ("“", "”"), ("'", "'"))
-_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": None, "\u0654": None})
+_LETTERS = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": None, "\u0654": None}
+    | {chr(c): None for c in range(0x064B, 0x0653)}  # vowel marks: «لطفاً» is «لطفا»
+)
+
+
+YES, NO = pb.YES, pb.NO
 
 
 def key_of(word: str) -> str:
@@ -69,21 +75,47 @@ class Parsed:
         return self.signal and (self.jobs is not None or bool(self.job_candidates))
 
 
+def _month_key(key: str) -> str:
+    return key.removesuffix(pb.MONTH_WORD).replace("آ", "ا")  # «اذر» is typed for «آذر» on many phones
+
+
+_MONTH_KEYS = {_month_key(name): month for name, month in pb.MONTHS.items()}
+_DATE_PARTS = re.compile(r"[/\-]")
+_SEPARATORS = ("،", "؛", ",", ";", "|", "-", ")")
+
+
+def _pieces(token: str, start: int) -> list[tuple[str, int]]:
+    """A word as typed, or its parts when it is a date written around a month's name («۸/آذر/۱۴۰۵»)."""
+    parts = _DATE_PARTS.split(token)
+    if len(parts) > 1 and any(_month_key(key_of(p)) in _MONTH_KEYS for p in parts):
+        found, at = [], start
+        for part in parts:
+            if part:
+                found.append((part, at))
+            at += len(part) + 1
+        return found
+    return [(token, start)]
+
+
 def words_of(text: str) -> tuple[str, list[Word]]:
     line = clean_text(text)  # keeps digits as typed and the ZWNJ words need (قزل‌آلا)
     words: list[Word] = []
     for match in _WORD.finditer(line):
-        token, start = match.group(), match.start()
-        glued = _GLUED.match(key_of(token))
-        core = token.strip(_EDGE)
-        if glued and len(core) == len(key_of(token)):  # same length: the split falls at the same place
-            offset = start + token.index(core)
-            cut = len(glued.group(1) or glued.group(3))
-            for piece, at in ((core[:cut], offset), (core[cut:], offset + cut)):
-                words.append(Word(piece, key_of(piece), at, at + len(piece)))
-            continue
-        words.append(Word(token, key_of(token), start, match.end()))
+        for token, start in _pieces(match.group(), match.start()):
+            _add_word(words, token, start)
     return line, words
+
+
+def _add_word(words: list[Word], token: str, start: int) -> None:
+    glued = _GLUED.match(key_of(token))
+    core = token.strip(_EDGE)
+    if glued and len(core) == len(key_of(token)):  # same length: the split falls at the same place
+        offset = start + token.index(core)
+        cut = len(glued.group(1) or glued.group(3))
+        for piece, at in ((core[:cut], offset), (core[cut:], offset + cut)):
+            words.append(Word(piece, key_of(piece), at, at + len(piece)))
+        return
+    words.append(Word(token, key_of(token), start, start + len(token)))
 
 
 def number_in_words(keys: Sequence[str]) -> int | None:
@@ -119,7 +151,7 @@ def _ordinal(keys: Sequence[str]) -> int | None:
 
 
 def _month(key: str) -> int | None:
-    return pb.MONTHS.get(key.removesuffix(pb.MONTH_WORD)) if key else None
+    return _MONTH_KEYS.get(_month_key(key)) if key else None
 
 
 def _take(words: list[Word], start: int, end: int, role: str) -> None:
@@ -137,16 +169,24 @@ def _phrase_at(words: list[Word], i: int, phrase: Sequence[str]) -> bool:
 
 def _day_before(words: list[Word], month_at: int) -> tuple[int, int] | None:
     """The day of the month said before its name: (day, index of its first word)."""
-    for length in (3, 1):  # «بیست و یکم» before «یکم»
+    for length in (3, 2, 1):  # «بیست و یکم» before «یکم»
         first = month_at - length
         if first < 0 or not all(_free(words, i) for i in range(first, month_at)):
             continue
         keys = [w.key for w in words[first:month_at]]
-        if length == 1 and keys[0].isdigit() and len(keys[0]) <= 2:
+        if keys[-1] in ("ام", "م") and length > 1:  # «۸ام», «سی ام»
+            keys = [*keys[:-2], keys[-2] + "ام" if not keys[-2].isdigit() else keys[-2]]
+        if len(keys) == 1 and keys[0].isdigit() and len(keys[0]) <= 2:
             return int(keys[0]), first
         day = _ordinal(keys)
         if day is not None:
             return day, first
+    # «آذر ۸»: the day after the month's name
+    after = month_at + 1
+    if _free(words, after) and words[after].key.isdigit() and 1 <= int(words[after].key) <= 31:
+        following = words[after + 1].key if after + 1 < len(words) else ""
+        if following not in pb.UNITS:
+            return int(words[after].key), -after
     return None
 
 
@@ -177,6 +217,8 @@ def _named_date(
         return None
     day, first = day_found
     end = month_at + 1
+    if first < 0:  # the day came after the month's name
+        first, end = month_at, -first + 1
     if _free(words, end) and words[end].key == pb.MONTH_WORD:
         end += 1
     said = _year_after(words, end)
@@ -278,6 +320,8 @@ def _number_at(words: list[Word], i: int) -> tuple[int, int] | None:
         digits = key.replace(",", "").replace("٬", "")
         if len(digits) >= 7 or (len(digits) > 1 and digits.startswith("0")):
             return None  # phone numbers, national codes, codes with leading zeros: never a count
+        if _free(words, i + 1) and words[i + 1].key == pb.THOUSAND:  # «۲ هزار»
+            return int(digits) * 1000, i + 2
         return int(digits), i + 1
     best = None
     for end in range(i + 1, min(i + 8, len(words)) + 1):
@@ -301,6 +345,15 @@ def _read_counts(words: list[Word], result: Parsed) -> tuple[list[int], list[tup
             i += 1
             continue
         values, end = [number[0]], number[1]
+        near = (words[i - 1].key if i > 0 else "", words[end].key if end < len(words) else "")
+        if any(k in pb.NOT_COUNTED for k in near):  # «ساعت ۱۰», «۲۰ درصد», «سال ۱۴۰۵»
+            _take(words, i, end, "other")
+            i = end
+            continue
+        if _free(words, end) and words[end].key == pb.COUNTER and end + 1 < len(words):
+            if words[end + 1].key in pb.JOB_WORDS:  # «۱۲ تا شغل»
+                words[end].role = "unit"
+                end += 1
         # «۲۰ و ۳۰ شغل»: two numbers joined by «و» before one unit are two candidates
         second = _number_at(words, end + 1) if _free(words, end) and words[end].key in pb.EITHER else None
         if second is not None and _free(words, second[1]) and words[second[1]].key in pb.UNITS:
@@ -360,8 +413,16 @@ def _title_span(words: list[Word], run: list[int], bare: set[int], marked: bool 
     if first is None:
         return []
     span = run[first:]
-    while span and (words[span[-1]].key in pb.TRAIL_TRIM or span[-1] in bare):
-        span.pop()
+    trimmed = True
+    while span and trimmed:
+        trimmed = False
+        while span and (words[span[-1]].key in pb.TRAIL_TRIM or span[-1] in bare):
+            span.pop()
+            trimmed = True
+        for phrase in pb.TRAIL_PHRASES:
+            if len(span) > len(phrase) and [words[i].key for i in span[-len(phrase) :]] == list(phrase):
+                del span[-len(phrase) :]
+                trimmed = True
     return span
 
 
@@ -393,9 +454,11 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
     line, words = words_of(text)
     _read_rasad(words, result)
     _read_dates(words, result, year, today)
-    for w in words:
+    for i, w in enumerate(words):
         if not w.role and any(w.key in synonyms for synonyms in pb.SECTOR_WORDS.values()):
-            w.role = "sector"
+            # set apart by punctuation («طرح سردخانه، کشاورزی»), a sector word is the sector, not the title's
+            apart = (i > 0 and words[i - 1].text.endswith(_SEPARATORS)) or w.text.endswith(_SEPARATORS)
+            w.role = "sector_said" if apart else "sector"
     counted, bare_numbers, job_said = _read_counts(words, result)
     result.with_unit = bool(counted)
     if len(set(counted)) == 1:
@@ -410,8 +473,19 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
     marker = next((i for i, w in enumerate(words) if not w.role and w.key in pb.TITLE_MARKERS), None)
     if marker is not None:
         words[marker].role = "marker"
-        after = _runs(words, marker + 1)
-        span = _title_span(words, after[0], asked, marked=True) if after and after[0][0] == marker + 1 else []
+        while _free(words, marker + 1) and words[marker + 1].key in pb.TITLE_MARKERS:  # «عنوان طرح:»
+            marker += 1
+            words[marker].role = "marker"
+        runs = _runs(words, marker + 1)
+        first_run = [p for p in (_title_span(words, run, asked, marked=True) for run in runs[:1]) if p]
+        # past the first stretch, a sector word alone is the sector («طرح قارچ ۸ نفر کشاورزی»)
+        after = first_run + [p for p in (_title_span(words, run, asked) for run in runs[1:]) if p]
+        span = after[0] if after else []
+        if len(after) > 1 or (span and span[0] != marker + 1 and not _only_small(words, marker + 1, span[0])):
+            # the title goes on past a word read as something else («طرح گلخانه ۱/۵ هکتاری»), or does not
+            # begin right after its marker: the whole stretch is offered, to be confirmed or typed
+            span = list(range(span[0], after[-1][-1] + 1)) if len(after) > 1 else span
+            result.title_sure = False
     else:
         pieces = [s for s in (_title_span(words, run, asked) for run in _runs(words)) if s]
         span = pieces[0] if pieces else []  # a title usually comes first; asked when there are others
@@ -421,24 +495,31 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
         title = _trimmed(line[words[span[0]].start : words[span[-1]].end])
         if len(title) >= 3:
             result.title = title[:200]
+        if any(sum(c.isdigit() for c in words[i].key) >= 7 for i in in_title):
+            result.title_sure = False  # a phone number or a national code in a title: asked, not published
+        if any(words[i].role == "date" for i in in_title):  # «گلخانه ۱/۵ هکتاری»: the title's, not a date
+            result.date, result.date_error, result.year_guessed = None, None, False
 
-    outside = [w.key for i, w in enumerate(words) if w.role == "sector" and i not in in_title]
-    inside = [w.key for i, w in enumerate(words) if w.role == "sector" and i in in_title]
+    outside = [w.key for i, w in enumerate(words) if w.role.startswith("sector") and i not in in_title]
+    inside = [w.key for i, w in enumerate(words) if w.role.startswith("sector") and i in in_title]
     for key in outside or inside:  # a sector word of the title names it only when no other word does
         sector = next(s for s, synonyms in pb.SECTOR_WORDS.items() if key in synonyms)
         if sector not in result.sectors_found:
             result.sectors_found.append(sector)
     if len(result.sectors_found) == 1:
         result.sector = result.sectors_found[0]
+    dated = bool(result.date or result.date_error) and bool(counted)  # a date and a bare number: no report
     result.signal = bool(
-        result.sectors_found
-        or result.date
-        or result.date_error
-        or result.rasad is not None
-        or marker is not None
-        or job_said
+        result.sectors_found or dated or result.rasad is not None or marker is not None or job_said
     )
+    talk = text.rstrip().endswith(("?", "؟")) or any(w.key in pb.CHAT_WORDS for w in words)
+    if talk:  # a question or a request with a number in it
+        result.signal = False
     return result
+
+
+def _only_small(words: list[Word], start: int, stop: int) -> bool:
+    return all(words[i].key in pb.LEAD_TRIM or not words[i].key for i in range(start, stop))
 
 
 def read_count(text: str, minimum: int, maximum: int) -> int:
@@ -449,7 +530,8 @@ def read_count(text: str, minimum: int, maximum: int) -> int:
         if exc.reason != "not_a_number":
             raise
     _, words = words_of(text)
-    keys = [w.key for w in words if w.key and w.key not in (*pb.UNITS, *pb.CREATION_WORDS, *pb.BEFORE_COUNT)]
+    ignored = (*pb.UNITS, pb.COUNTER, *pb.CREATION_WORDS, *pb.BEFORE_COUNT)
+    keys = [w.key for w in words if w.key and w.key not in ignored]
     if len(keys) == 1 and _NUMBER.fullmatch(keys[0]):
         return parse_int(keys[0], minimum, maximum)
     if sum(1 for k in keys if _NUMBER.fullmatch(k)) > 1:

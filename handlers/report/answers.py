@@ -60,19 +60,26 @@ async def with_count(context: BotContext, data: ReportData, then: str) -> Report
     return data
 
 
-@typed
-async def jobs(turn: ReportTurn, text: str) -> Accepted:
+async def jobs(turn: ReportTurn, text: str) -> None:
+    """The count typed, at its step or at the question about a large count (then the conversation goes
+    on where that question was to lead)."""
     try:
         value = quickreport.read_count(text, reports.JOBS_MIN, reports.JOBS_MAX)
+        codes = codes_count(turn.data)
+        if value < codes:
+            raise access.AnswerError("less_than_codes", codes=codes)
     except NumberError as exc:
         shown = text if len(text) <= 40 else text[:40] + "…"
-        raise access.AnswerError(exc.reason, value=shown) from None
-    codes = codes_count(turn.data)
-    if value < codes:
-        raise access.AnswerError("less_than_codes", codes=codes)
+        await turn.ask([answer_error(turn.r, year_of(turn), access.AnswerError(exc.reason, value=shown))])
+        return
+    except access.AnswerError as exc:
+        await turn.ask([answer_error(turn.r, year_of(turn), exc)])
+        return
     data: ReportData = {**turn.data, "jobs": value}
-    data.pop("jobs_check", None)
-    return await with_count(turn.context, data, next_state(turn.state, data)), []
+    previous = data.pop("jobs_check", None)
+    then = (previous or {}).get("then") or next_state(turn.state, data)
+    data = await with_count(turn.context, data, then)
+    await turn.go("jobs_check" if data.get("jobs_check") else then, data)
 
 
 @typed
@@ -85,6 +92,38 @@ async def date(turn: ReportTurn, text: str) -> Accepted:
         raise access.AnswerError(f"date_{exc.reason}", year=turn.r.code(year)) from None
     data: ReportData = {**turn.data, "date": day.isoformat(), "date_guessed": guessed}
     return data, []
+
+
+async def count_typed(turn: ReportTurn, text: str) -> None:
+    """Typed at the question about a large count: yes or no in words, the same number (yes), or another."""
+    key = quickreport.key_of(text.replace(" ", ""))
+    if key in quickreport.YES or _same_count(text, int(turn.data["jobs"])):
+        await confirm_count(turn)
+    elif key in quickreport.NO:
+        await fix_count(turn)
+    else:
+        await jobs(turn, text)
+
+
+def _same_count(text: str, jobs: int) -> bool:
+    try:
+        return quickreport.read_count(text, reports.JOBS_MIN, reports.JOBS_MAX) == jobs
+    except NumberError:
+        return False
+
+
+async def confirm_count(turn: ReportTurn) -> None:
+    data: ReportData = {**turn.data}
+    check = data.pop("jobs_check")
+    data["jobs_ok"] = int(data["jobs"])
+    then = check.get("then") or next_state("jobs", data)
+    await turn.go(then if then != "jobs_check" else next_state("jobs", data), data)
+
+
+async def fix_count(turn: ReportTurn) -> None:
+    data: ReportData = {**turn.data}
+    data["jobs_check"] = {**data["jobs_check"], "fixing": True}
+    await turn.go("jobs_check", data)
 
 
 @typed

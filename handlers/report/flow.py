@@ -183,7 +183,9 @@ async def _date(turn: ReportTurn, which: str) -> None:
         await turn.ask([turn.r(f"report.errors.date_{exc.reason}", year=turn.r.code(year_of(turn)))])
         return
     await turn.chosen(turn.r.date(day))
-    await _advance(turn, {**turn.data, "date": day.isoformat()})
+    data: ReportData = {**turn.data, "date": day.isoformat()}
+    data.pop("date_guessed", None)
+    await _advance(turn, data)
 
 
 async def _skip_codes(turn: ReportTurn, _: str) -> None:
@@ -224,16 +226,12 @@ async def _use_title(turn: ReportTurn, _: str) -> None:
 
 async def _count_answer(turn: ReportTurn, answer: str) -> None:
     """At the question about a large count: it is right (go on), or it is to be typed again."""
-    data: ReportData = {**turn.data}
-    check = data.pop("jobs_check")
     if answer == "ok":
-        await turn.chosen(turn.r.raw("quick.count_ok").format(jobs=turn.r.number(int(data["jobs"]))))
-        data["jobs_ok"] = int(data["jobs"])
-        await turn.go(check["then"] or next_state("jobs", data), data)
+        await turn.chosen(turn.r.raw("quick.count_ok").format(jobs=turn.r.number(int(turn.data["jobs"]))))
+        await answers.confirm_count(turn)
         return
     await turn.chosen(turn.r.raw("quick.count_fix"))
-    data.pop("jobs", None)
-    await turn.go("jobs", data)
+    await answers.fix_count(turn)
 
 
 async def _confirm(turn: ReportTurn, shown: str) -> None:
@@ -323,7 +321,7 @@ REPORT: Conversation[ReportData] = Conversation(
     steps={
         "sector": Step(ask_sector),
         "jobs": Step(ask_jobs, text=answers.jobs),
-        "jobs_check": Step(ask_jobs_check, text=answers.jobs),
+        "jobs_check": Step(ask_jobs_check, text=answers.count_typed),
         "date": Step(ask_date, text=answers.date),
         "title": Step(ask_title, text=answers.title),
         "codes": Step(ask_codes, text=answers.codes, file=answers.codes_file),
@@ -337,7 +335,7 @@ REPORT: Conversation[ReportData] = Conversation(
         "sec": Press(_sector, at=("sector",), args=SECTORS),
         "date": Press(_date, at=("date",), args=("today", "yday")),
         "skip": Press(_skip_codes, at=("codes",)),
-        "rasad": Press(_rasad, at=("rasad",), args=("yes", "no")),
+        "rasad": Press(_rasad, at=("rasad", "tracking"), args=("yes", "no")),
         "pick": Press(_pick, at=("jobs",), args=_candidates),
         "usetitle": Press(_use_title, at=("title",)),
         "big": Press(_count_answer, at=("jobs_check",), args=("ok", "fix")),

@@ -35,10 +35,11 @@ class ReportData(TypedDict, total=False):
     codes_kept: int  # ... which has this many national codes already
 
 
-class CountCheck(TypedDict):
+class CountCheck(TypedDict, total=False):
     target: int
     achieved: int
     then: str  # the step after the count, once it is confirmed
+    fixing: bool  # the rep said it is wrong: the right count is asked for, here
 
 
 ORDER = ("sector", "jobs", "date", "title", "codes", "rasad")
@@ -134,19 +135,28 @@ async def ask_date(turn: ReportTurn) -> Question:
 
 
 async def ask_jobs_check(turn: ReportTurn) -> Question:
+    """A count over what is left of the commitment, or over a third of it: right, or typed again here (the
+    conversation then goes on where it was). No Back: leaving would keep a count nobody confirmed."""
     r, data = turn.r, turn.data
     check, jobs = data["jobs_check"], int(data["jobs"])
     target, achieved = check["target"], check["achieved"]
-    text = r(
-        "quick.count_check",
-        jobs=jobs,
-        target=target,
-        third=target // 3,
-        achieved=achieved,
-        remaining=max(target - achieved, 0),
+    remaining = max(target - achieved, 0)
+    why = (
+        "quick.commitment_met"
+        if remaining == 0
+        else "quick.over_left"
+        if jobs > remaining
+        else "quick.over_third"
     )
-    row = [Choice(r.raw("quick.count_ok").format(jobs=r.number(jobs)), "big", "ok")]
-    return Question(text, [row, [Choice(r.raw("quick.count_fix"), "big", "fix")]])
+    figures = r(
+        "quick.count_figures", target=target, third=target // 3, achieved=achieved, remaining=remaining
+    )
+    ok = [Choice(r.raw("quick.count_ok").format(jobs=r.number(jobs)), "big", "ok")]
+    if check.get("fixing"):
+        return Question(r.join([r("quick.count_retype"), figures]), [ok], cancel=not data.get("editing"))
+    text = r.join([r("quick.count_check", jobs=jobs, why=r(why)), figures, r("quick.count_question")])
+    rows = [ok, [Choice(r.raw("quick.count_fix"), "big", "fix")]]
+    return Question(text, rows, cancel=not data.get("editing"))
 
 
 async def ask_title(turn: ReportTurn) -> Question:
@@ -168,7 +178,8 @@ async def ask_rasad(turn: ReportTurn) -> Question:
 
 
 async def ask_tracking(turn: ReportTurn) -> Question:
-    return Question(turn.r("report.ask_tracking"))
+    # A rep without a code after all (or whose code is another report's) may say it is not registered yet.
+    return Question(turn.r("report.ask_tracking"), [[Choice(turn.r.raw("report.rasad_no"), "rasad", "no")]])
 
 
 async def ask_summary(turn: ReportTurn) -> Question:

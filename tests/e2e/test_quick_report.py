@@ -145,7 +145,7 @@ async def test_the_year_taken_for_a_month_name_is_said(bot):
 async def test_a_title_read_from_pieces_is_shown_to_be_confirmed(bot):
     rep = await join(bot, *MARYAM)
     reply = await rep.send("۵ شغل کارگاه خیاطی امروز بخش خدمات سرمایه گذاری خصوصی ثبت نشده")
-    assert "عنوان طرح را این خواندم: «کارگاه خیاطی»" in reply.text and "✅ همین عنوان" in reply.buttons
+    assert "عنوان طرح را «کارگاه خیاطی» تشخیص دادم" in reply.text and "✅ همین عنوان" in reply.buttons
     reply = await rep.send("کارگاه خیاطی بانوان")  # or typed
     assert "طرح: کارگاه خیاطی بانوان" in reply.text
     await rep.press("✅ تأیید و ثبت")
@@ -162,16 +162,28 @@ async def test_a_large_count_is_asked_about_with_both_figures(bot):
     await rep.press("✅ تأیید و ثبت")  # 100: within a third (166) and what is left (500)
     reply = await rep.send("۲۰۰ شغل کشاورزی طرح دامداری امروز ثبت نشده")
     text = reply.text
-    assert "۲۰۰ شغل نوشته‌اید" in text and "تعهد امسال دستگاه: ۵۰۰ شغل (یک‌سوم آن: ۱۶۶)" in text
+    assert "۲۰۰ شغل نوشته‌اید؛ این عدد از یک‌سوم کل تعهد دستگاه بیشتر است" in text
+    assert "تعهد امسال دستگاه: ۵۰۰ شغل (یک‌سوم آن: ۱۶۶)" in text
     assert "ثبت‌شده تاکنون: ۱۰۰ شغل؛ باقی‌ماندهٔ تعهد: ۴۰۰" in text
     reply = await rep.press("✏️ اصلاح تعداد")
-    assert "تعداد شغل ایجادشده را بنویسید" in reply.text
+    assert "تعداد درست شغل را بنویسید" in reply.text and "باقی‌ماندهٔ تعهد: ۴۰۰" in reply.text
     reply = await rep.send("۴۵۰")  # more than what is left: asked again
-    assert "۴۵۰ شغل نوشته‌اید" in reply.text
+    assert "۴۵۰ شغل نوشته‌اید؛ این عدد از باقی‌ماندهٔ تعهد دستگاه بیشتر است" in reply.text
     reply = await rep.press("✅ بله، ۴۵۰ درست است")
     assert "تعداد شغل: ۴۵۰" in reply.text
     await rep.press("✅ تأیید و ثبت")
     assert [a.jobs for a in await bot.achievements()] == [100, 450]
+    # Answered in words: «نه» asks for the number (never read as 9), «بله» or the same number goes on.
+    await rep.send("۳۰ شغل کشاورزی طرح زنبورداری امروز ثبت نشده")  # 550 reported: the commitment is met
+    reply = await rep.send("نه")
+    assert "تعداد درست شغل را بنویسید" in reply.text
+    reply = await rep.send("۳۰")
+    assert "خلاصهٔ گزارش" in reply.text and "تعداد شغل: ۳۰" in reply.text
+    await rep.press("✅ تأیید و ثبت")
+    reply = await rep.send("۲ شغل کشاورزی طرح قارچ امروز ثبت نشده")
+    assert "تعهد امسال دستگاه پیش‌تر کامل شده است" in reply.text
+    reply = await rep.send("بله")
+    assert "خلاصهٔ گزارش" in reply.text and "تعداد شغل: ۲" in reply.text
 
 
 async def test_a_tracking_code_of_another_report_is_refused(bot):
@@ -186,6 +198,9 @@ async def test_a_tracking_code_of_another_report_is_refused(bot):
     assert "RS-9002" in reply.text and "خلاصهٔ گزارش" in reply.text
     await rep.press("✅ تأیید و ثبت")
     assert [a.tracking_code for a in await bot.achievements()] == ["RS-9001", "RS-9002"]
+    await rep.send("۳ شغل کشاورزی طرح قارچ امروز رصد RS-9002")  # no right code at hand: not registered yet
+    reply = await rep.press("هنوز نه")
+    assert "ثبت در رصد: هنوز نه" in reply.text
 
 
 async def test_a_confirm_of_a_summary_changed_since_saves_nothing(bot):
@@ -198,7 +213,7 @@ async def test_a_confirm_of_a_summary_changed_since_saves_nothing(bot):
     reply = await rep.send("۱۳")
     assert "تعداد شغل: ۱۳" in reply.text
     reply = await rep.press_data(confirm, old.message_id)  # the first summary's Confirm, lagging
-    assert "این خلاصه پس از دکمه‌ای که زدید تغییر کرده بود" in reply.text and "تعداد شغل: ۱۳" in reply.text
+    assert "دکمه‌ای که زدید مربوط به خلاصهٔ قبلی بود" in reply.text and "تعداد شغل: ۱۳" in reply.text
     assert await bot.achievements() == []
     await rep.press("✅ تأیید و ثبت")
     assert [a.jobs for a in await bot.achievements()] == [13]
