@@ -420,7 +420,7 @@ def _title_span(words: list[Word], run: list[int], bare: set[int], marked: bool 
             span.pop()
             trimmed = True
         for phrase in pb.TRAIL_PHRASES:
-            if len(span) > len(phrase) and [words[i].key for i in span[-len(phrase) :]] == list(phrase):
+            if len(span) >= len(phrase) and [words[i].key for i in span[-len(phrase) :]] == list(phrase):
                 del span[-len(phrase) :]
                 trimmed = True
     return span
@@ -499,6 +499,10 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
             result.title_sure = False  # a phone number or a national code in a title: asked, not published
         if any(words[i].role == "date" for i in in_title):  # «گلخانه ۱/۵ هکتاری»: the title's, not a date
             result.date, result.date_error, result.year_guessed = None, None, False
+            for i, w in enumerate(words):  # read again, without the title's words («... دیروز» still counts)
+                if w.role == "date":
+                    w.role = "title" if i in in_title else ""
+            _read_dates(words, result, year, today)
 
     outside = [w.key for i, w in enumerate(words) if w.role.startswith("sector") and i not in in_title]
     inside = [w.key for i, w in enumerate(words) if w.role.startswith("sector") and i in in_title]
