@@ -16,6 +16,7 @@ from handlers.context import BotContext
 from handlers.conversation import Choice, Conversation, Press, Question, Step, Turn
 from models import reports
 from models.schema import Achievement, Beneficiary
+from models.textnorm import to_ascii_digits
 from views.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ KIND, PREFIX = "beneficiaries", "bn"
 
 
 class BeneficiariesData(TypedDict, total=False):
+    page: int  # of the list of reports
     achievement_id: int
     year: int
     codes: list[str]
@@ -32,31 +34,62 @@ class BeneficiariesData(TypedDict, total=False):
 BeneficiariesTurn = Turn[BeneficiariesData]
 
 
+PAGE = 8
+
+
 async def command(update: Update, context: BotContext) -> None:
+    """/beneficiaries: pick one of the agency's reports still open to change (a page at a time), or name it
+    (`/beneficiaries 12`), then send its list."""
     rt, r, who = context.rt, context.r, context.who
     if who.agency_id is None:
         await send(update, context, r("report.no_agency"))
         return
+    if context.args:
+        number = to_ascii_digits(" ".join(context.args)).strip().lstrip("#")
+        async with rt.db.session() as session:
+            found = (
+                await session.get(Achievement, int(number)) if number.isdigit() and len(number) <= 9 else None
+            )
+        if found is None or found.agency_id != who.agency_id or found.status not in reports.EDITABLE:
+            await send(update, context, r("attach.not_open", ref=r.code(" ".join(context.args)[:12])))
+            return
+        await BENEFICIARIES.start(update, context, "file", {"achievement_id": found.id, "year": found.year})
+        return
     async with rt.db.session() as session:
-        recent = await reports.recent_achievements(session, who.agency_id, rt.year)
-    if not recent:
+        _, total = await reports.editable_reports(session, who.agency_id, rt.year, 1)
+    if not total:
         await send(update, context, r("attach.none"))
         return
-    await BENEFICIARIES.start(update, context, "pick", {})
+    await BENEFICIARIES.start(update, context, "pick", {"page": 0})
 
 
 async def _ask_pick(turn: BeneficiariesTurn) -> Question:
-    rt, who = turn.rt, turn.who
+    rt, who, r = turn.rt, turn.who, turn.r
     assert who.agency_id is not None
+    page = int(turn.data.get("page", 0))
     async with rt.db.session() as session:
-        recent = await reports.recent_achievements(session, who.agency_id, rt.year)
+        found, total = await reports.editable_reports(session, who.agency_id, rt.year, PAGE, page * PAGE)
     plain = Renderer("plain", turn.context.locale)  # button labels carry no markup
     rows = []
-    for a in recent:
+    for a in found:
         ref = plain.digits(str(a.id))
         label = plain("attach.line", ref=ref, date=a.created_on, jobs=a.jobs, title=a.title[:30])
         rows.append([Choice(str(label), "pick", a.id)])
-    return Question(turn.r("attach.choose"), rows)
+    pages = -(-total // PAGE)
+    before = Choice(r.raw("general.page_prev"), "page", page - 1) if page > 0 else None
+    after = Choice(r.raw("general.page_next"), "page", page + 1) if page < pages - 1 else None
+    paging = [c for c in (before, after) if c is not None]
+    if paging:
+        rows.append(paging[::-1] if r.rtl else paging)  # right to left: the next page on the left
+    text = r.join([r("attach.choose"), r("attach.page", page=page + 1, pages=pages)]) if pages > 1 else None
+    return Question(text or r("attach.choose"), rows)
+
+
+async def _turn_page(turn: BeneficiariesTurn, arg: str) -> None:
+    await answer_callback(turn.update)
+    await turn.close()
+    page = int(arg) if arg.isdigit() and len(arg) <= 4 else 0  # forged: the first page
+    await turn.go("pick", {**turn.data, "page": page})
 
 
 async def _ask_file(turn: BeneficiariesTurn) -> Question:
@@ -138,6 +171,7 @@ BENEFICIARIES: Conversation[BeneficiariesData] = Conversation(
     },
     presses={
         "pick": Press(_pick, at=("pick",)),
+        "page": Press(_turn_page, at=("pick",)),
         "ok": Press(_add, at=("confirm",)),
     },
     cancelled="attach.cancelled",

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from handlers import evidence, records, report
 from handlers.common import (
     answer_callback,
     close_keyboard,
+    edit_or_send,
     inline,
     main_menu,
     pressed_message,
@@ -24,23 +25,61 @@ from handlers.conversation import Choice, Conversation, Press, Question, Step, T
 from models import review
 from models.access import NotAllowed
 from models.review import Card
-from views.buttons import record
+from models.textnorm import to_ascii_digits
+from views.buttons import RecordButton, record
 from views.cards import achievement_buttons, achievement_card
+from views.render import Markup
+from views.widgets import paging_row
 
 KIND, PREFIX = "evidence", "ev"
 
 
+PAGE = 10
+
+
 async def command(update: Update, context: BotContext) -> None:
-    who, rt, r = context.who, context.rt, context.r
+    """/myreports: the agency's reports of the year, a page at a time; `/myreports 12` opens report 12."""
+    who, r = context.who, context.r
     if who.agency_id is None:
         await send(update, context, r("report.no_agency"))
         return
-    async with rt.db.session() as session:
-        found = await review.agency_reports(session, who.agency_id, rt.year)
-    if not found:
+    if context.args:
+        await _open(update, context, " ".join(context.args))
+        return
+    page = await _page(context, 0)
+    if page is None:
         await send(update, context, r("myreports.none"))
         return
+    await send(update, context, *page)
+
+
+async def _open(update: Update, context: BotContext, typed: str) -> None:
+    """A report by its number, when it is this agency's (another's reads as not found)."""
+    number = to_ascii_digits(typed).strip().lstrip("#")
+    card = None
+    if number.isdigit() and len(number) <= 9:
+        async with context.rt.db.session() as session:
+            card = await review.load(session, int(number))
+    if card is None or not SAVED.visible(context.who, None, card):
+        await send(update, context, context.r("myreports.not_found", ref=context.r.code(typed.strip()[:12])))
+        return
+    await _show(update, context, card)
+
+
+async def _page(context: BotContext, number: int) -> tuple[Markup, InlineKeyboardMarkup] | None:
+    who, rt, r = context.who, context.rt, context.r
+    assert who.agency_id is not None
+    async with rt.db.session() as session:
+        found, total = await review.agency_reports(session, who.agency_id, rt.year, PAGE, number * PAGE)
+        if not found and number > 0:  # past the end (the list shrank): its last page
+            number = max((total - 1) // PAGE, 0)
+            found, total = await review.agency_reports(session, who.agency_id, rt.year, PAGE, number * PAGE)
+    if not found:
+        return None
+    pages = -(-total // PAGE)
     lines = [r("myreports.title")]
+    if pages > 1:
+        lines.append(r("myreports.page", page=number + 1, pages=pages, total=total))
     buttons = []
     for a in found:
         lines.append(
@@ -55,7 +94,23 @@ async def command(update: Update, context: BotContext) -> None:
         )
         buttons.append((f"#{r.digits(str(a.id))}", record("mr", "show", a.id)))
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    await send(update, context, r.join(lines), inline(rows))
+    paging = paging_row(
+        r,
+        record("mr", "page", number - 1) if number > 0 else None,
+        record("mr", "page", number + 1) if number < pages - 1 else None,
+    )
+    if paging:
+        rows.append(paging)
+    return r.join(lines), inline(rows)
+
+
+async def _turn_page(update: Update, context: BotContext, number: int) -> None:
+    await answer_callback(update)
+    if context.who.agency_id is None:
+        return
+    page = await _page(context, number)
+    if page is not None:
+        await edit_or_send(update, context, pressed_message(update), *page)
 
 
 SAVED: records.Records[Card] = records.Records(
@@ -74,6 +129,11 @@ async def _show(update: Update, context: BotContext, card: Card) -> None:
 
 @requires("rep")
 async def callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    button = RecordButton.unpack(query.data if query is not None else None)
+    if button is not None and button.prefix == "mr" and button.action == "page":  # a page, not a record
+        await _turn_page(update, context, button.id)
+        return
     pressed = await records.pressed(update, context, SAVED)
     if pressed is None:
         return

@@ -22,6 +22,7 @@ from handlers.common import (
 from handlers.context import BotContext
 from models.stats import RankingPage, RankRow, Scope, basis, county_ranking, ranking, scope_of, wider_scope
 from views.render import Markup
+from views.widgets import paging_row
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
@@ -84,11 +85,11 @@ def _keyboard(context: BotContext, view: str, measure: str, number: int, pages: 
             for c, m in MEASURES.items()
         ]
     )
-    paging = []
-    if number > 0:
-        paging.append((r.raw("ranking.prev"), f"{PREFIX}|{view}|{code}|{number - 1}"))
-    if number < pages - 1:
-        paging.append((r.raw("ranking.next"), f"{PREFIX}|{view}|{code}|{number + 1}"))
+    paging = paging_row(
+        r,
+        f"{PREFIX}|{view}|{code}|{number - 1}" if number > 0 else None,
+        f"{PREFIX}|{view}|{code}|{number + 1}" if number < pages - 1 else None,
+    )
     if paging:
         rows.append(paging)
     return inline(rows)

@@ -425,18 +425,21 @@ async def _add_beneficiaries(
 EDITABLE = ("reported", "returned")  # not yet approved, not withdrawn
 
 
-async def recent_achievements(
-    session: AsyncSession, agency_id: int, year: int, limit: int = 8
-) -> list[Achievement]:
-    """The agency's latest reports a rep may still change."""
+async def editable_reports(
+    session: AsyncSession, agency_id: int, year: int, limit: int = 8, offset: int = 0
+) -> tuple[list[Achievement], int]:
+    """A page of the agency's reports a rep may still change, newest first, and how many there are."""
+    mine = (
+        Achievement.agency_id == agency_id,
+        Achievement.year == year,
+        Achievement.status.in_(EDITABLE),
+    )
     rows = await session.execute(
         select(Achievement)
-        .where(
-            Achievement.agency_id == agency_id,
-            Achievement.year == year,
-            Achievement.status.in_(EDITABLE),
-        )
+        .where(*mine)
         .order_by(Achievement.created_at.desc(), Achievement.id.desc())
+        .offset(offset)
         .limit(limit)
     )
-    return list(rows.scalars())
+    total = (await session.execute(select(func.count()).select_from(Achievement).where(*mine))).scalar_one()
+    return list(rows.scalars()), total

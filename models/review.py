@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, notices, totals
@@ -277,18 +277,16 @@ async def add_files(
 
 
 async def agency_reports(
-    session: AsyncSession, agency_id: int, year: int, limit: int = 10
-) -> list[Achievement]:
-    """A rep's list: the agency's reports needing attention first (returned, pending), then the newest."""
+    session: AsyncSession, agency_id: int, year: int, limit: int = 10, offset: int = 0
+) -> tuple[list[Achievement], int]:
+    """A rep's list, a page of it and how many there are: the agency's reports of the year needing
+    attention first (returned, pending), then the newest."""
+    mine = and_(Achievement.agency_id == agency_id, Achievement.year == year, Achievement.status != WITHDRAWN)
     order: list[ColumnElement[Any]] = [
         (Achievement.status == RETURNED).desc(),
         (Achievement.status == PENDING).desc(),
         Achievement.id.desc(),
     ]
-    rows = await session.execute(
-        select(Achievement)
-        .where(Achievement.agency_id == agency_id, Achievement.year == year, Achievement.status != WITHDRAWN)
-        .order_by(*order)
-        .limit(limit)
-    )
-    return list(rows.scalars())
+    rows = await session.execute(select(Achievement).where(mine).order_by(*order).offset(offset).limit(limit))
+    total = (await session.execute(select(func.count()).select_from(Achievement).where(mine))).scalar_one()
+    return list(rows.scalars()), total

@@ -47,6 +47,10 @@ class Renderer:
     locale: str
 
     @property
+    def rtl(self) -> bool:
+        return self.locale == "fa"
+
+    @property
     def parse_mode(self) -> str | None:
         return "HTML" if self.platform == "telegram" else None
 

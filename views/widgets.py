@@ -14,6 +14,17 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+def paging_row(r: Renderer, previous: str | None, following: str | None) -> list[tuple[str, str]]:
+    """The buttons to the page before and after (callback data, or None on the first or last page). In a
+    right-to-left language the next page lies to the left: «◀️ بعدی» on the left, «قبلی ▶️» on the right."""
+    row = []
+    if previous is not None:
+        row.append((r.raw("general.page_prev"), previous))
+    if following is not None:
+        row.append((r.raw("general.page_next"), following))
+    return row[::-1] if r.rtl else row
+
+
 def scope_title(r: Renderer, scope: Scope) -> Markup:
     if scope.kind == "all":
         return r("ranking.scope_all")

@@ -160,7 +160,7 @@ async def test_agency_buttons_fail_closed_and_long_names_still_edit_in_place(bot
     assert (await import_rows(bot.db, rows)).ok
     message = last_sent(await sup.send("/ranking"))
     assert len([m for m in bot.api.outbox if m.chat_id == sup.chat_id and "صفحهٔ ۱ از ۲" in m.plain]) == 1
-    reply = await sup.press("بعدی ▶️")
+    reply = await sup.press("◀️ بعدی")
     assert [m.kind for m in reply] == ["edit"] and "صفحهٔ ۲ از ۲" in bot.api.current(
         message.chat_id, message.message_id
     ).plain

@@ -92,14 +92,16 @@ async def test_ranking_pages_in_place(bot):
     reply = await sup.send("/ranking")
     first = last_sent(reply)
     assert "صفحهٔ ۱ از ۳" in first.plain and first.plain.count("\n۲۰. ") == 1
-    assert [label for label, _ in first.inline_buttons if "▶️" in label or "◀️" in label] == ["بعدی ▶️"]
-    reply = await sup.press("بعدی ▶️")
+    assert [label for label, _ in first.inline_buttons if "▶️" in label or "◀️" in label] == ["◀️ بعدی"]
+    reply = await sup.press("◀️ بعدی")
     edited = bot.api.current(first.chat_id, first.message_id)
     assert [m.kind for m in reply] == ["edit"] and "صفحهٔ ۲ از ۳" in edited.plain and "۲۱. " in edited.plain
-    await sup.press("بعدی ▶️")
+    paging = [label for label, _ in edited.inline_buttons if "▶️" in label or "◀️" in label]
+    assert paging == ["◀️ بعدی", "قبلی ▶️"]  # right to left: the next page lies to the left
+    await sup.press("◀️ بعدی")
     edited = bot.api.current(first.chat_id, first.message_id)
     assert "۴۸. " in edited.plain
-    assert [label for label, _ in edited.inline_buttons if "▶️" in label or "◀️" in label] == ["◀️ قبلی"]
+    assert [label for label, _ in edited.inline_buttons if "▶️" in label or "◀️" in label] == ["قبلی ▶️"]
     await sup.press_data("rk|a|p|99", first.message_id)  # past the end: shows the last page
     assert "۴۸. " in bot.api.current(first.chat_id, first.message_id).plain
     await sup.press_data("rk|a|p|-1", first.message_id)
