@@ -33,8 +33,16 @@ async def help_command(update: Update, context: BotContext) -> None:
     await send(update, context, r.join(lines), main_menu(who, r, public))
 
 
+LANGUAGE_NAMES = {"fa": "fa", "فارسی": "fa", "persian": "fa", "en": "en", "english": "en", "انگلیسی": "en"}
+
+
 async def lang_command(update: Update, context: BotContext) -> None:
+    """/lang: the two languages as buttons; `/lang en` or `/lang fa` switches at once."""
     r = context.r
+    wanted = LANGUAGE_NAMES.get(" ".join(context.args or []).strip().casefold())
+    if wanted is not None and context.identity is not None:
+        await _use_locale(update, context, wanted)
+        return
     await send(
         update,
         context,
@@ -52,6 +60,10 @@ async def lang_callback(update: Update, context: BotContext) -> None:
         await forged_callback(update, context)
         return
     await answer_callback(update)
+    await _use_locale(update, context, locale)
+
+
+async def _use_locale(update: Update, context: BotContext, locale: str) -> None:
     await people.set_locale(context.rt.db, context.who.person_id, locale)
     context.identity = who = dataclasses.replace(context.who, locale=locale)
     r = context.r

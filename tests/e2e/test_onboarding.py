@@ -221,3 +221,15 @@ async def test_each_role_is_refused_what_is_not_theirs(bot):
     assert (await sup.send("/template")).last.document["file_name"] == "roster-template.xlsx"
     assert (await rep.send("/template")).last.document["file_name"] == "beneficiaries-template.xlsx"
     assert "برای فرمانداری است" in (await rep.send("/template roster")).text
+
+
+async def test_lang_with_its_argument_switches_at_once(bot):
+    rep = await join(bot, 501, "09121111111")
+    reply = await rep.send("/lang en")
+    assert "Language set to English." in reply.text and "English" not in reply.buttons  # no question asked
+    assert "Employment commitment" in (await rep.send("/status")).text
+    reply = await rep.send("/lang فارسی")
+    assert "زبان روی فارسی تنظیم شد." in reply.text
+    assert "Employment commitment" not in (await rep.send("/status")).text
+    reply = await rep.send("/lang klingon")  # not a language: the two buttons
+    assert {"فارسی", "English"} <= set(reply.buttons)
