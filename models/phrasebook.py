@@ -30,30 +30,29 @@ SECTOR_WORDS = {
 JOB_WORDS = ("شغل", "شغلی", "اشتغال", "jobs", "job")
 PEOPLE_WORDS = ("نفر", "فرصت", "people", "persons")  # «۴۰ فرصت شغلی»
 COUNTER = "تا"  # «۱۲ تا شغل»: a unit only before a job word («۳ تا گزارش» is no count)
-# A number before or after one of these is no count: «ساعت ۱۰», «۲ بار», «۲۰ درصد», «سال ۱۴۰۵».
-NOT_COUNTED = (
-    "ساعت",
+# A number after one of these, or before one of those, is no count: «ساعت ۱۰», «سال ۱۴۰۵», «۲ بار»,
+# «۲۰ درصد», «۲۰۰ متری» (unless a job word follows it: «... ۲ هکتاری ۱۰ شغل» counts the 10).
+NOT_COUNTED_AFTER = ("ساعت", "سال", "تعهد")
+NOT_COUNTED_BEFORE = (
     "بار",
     "درصد",
-    "روز",
     "دقیقه",
+    "ساعت",
     "تومان",
     "ریال",
-    "سال",
-    "ماه",
     "هکتار",
     "هکتاری",
     "متر",
     "متری",
     "تن",
     "کیلو",
-    "تعهد",
     "%",
 )
-# A line with one of these is talk, not a report («لطفا ۲ نفر با من تماس بگیرند», «... اشتباه زدم»).
-CHAT_WORDS = frozenset(
-    ("لطفا", "تماس", "سوال", "سؤال", "چرا", "چطور", "ایا", "آیا", "اشتباه", "جلسه", "زنگ", "میفرستم", "تعهد")
-).union(("میفرستیم", "بعدا", "فردا", "please", "why", "meeting"))
+# Outside the title, these make a line talk, not a report: always (a question, a mistake), or unless the
+# line is plainly a report (a count of jobs with a title, sector, date or Rasad): «لطفا ۲ نفر با من تماس
+# بگیرند» is talk, «۱۲ شغل طرح کارگاه خیاطی امروز ثبت شد لطفا تایید کنید» a report.
+TALK_WORDS = frozenset(("سوال", "سؤال", "چرا", "چطور", "ایا", "آیا", "اشتباه", "why"))
+CHAT_WORDS = frozenset(("لطفا", "تماس", "جلسه", "زنگ", "میفرستم", "میفرستیم", "بعدا", "فردا", "تعهد"))
 UNITS = JOB_WORDS + PEOPLE_WORDS
 # Said with a count: «۱۲ نفر استخدام شدند», «برای ۱۲ نفر شغل ایجاد شد», «اشتغال ۱۲ نفر».
 CREATION_WORDS = (
@@ -67,6 +66,8 @@ CREATION_WORDS = (
     "شدند",
     "شده",
     "گردید",
+    "شدن",
+    "کردیم",
     "created",
     "hired",
 )
@@ -156,7 +157,7 @@ DAY_WORDS = {"امروز": 0, "today": 0, "دیروز": 1, "yesterday": 1, "پر
 
 RASAD_WORDS = ("رصد", "رهگیری", "tracking", "rasad")
 BEFORE_RASAD = ("ثبت", "شده", "در", "سامانه", "کد", "شماره", "با")  # «ثبت شده در سامانه رصد»
-CODE_WORDS = ("کد", "code", "شماره", "با", ":")
+CODE_WORDS = ("کد", "code", "شماره", "با", "ثبت", "شده", ":")
 NOT_REGISTERED = (
     ("هنوز", "ثبت", "نشده"),
     ("ثبت", "نشده"),
@@ -172,7 +173,7 @@ NOT_REGISTERED = (
     ("unregistered",),
 )
 TITLE_MARKERS = ("طرح", "پروژه", "project", "عنوان")
-YES = frozenset(("بله", "بلی", "آره", "اره", "درسته", "درست", "درستاست", "yes", "ok", "اوکی"))
+YES = frozenset(("بله", "بلی", "آره", "اره", "درسته", "درست", "است", "صحیح", "تایید", "yes", "ok", "اوکی"))
 NO = frozenset(("نه", "خیر", "نخیر", "no", "اشتباه"))
 GREETINGS = ("سلام", "درود", "وقت", "بخیر", "عرض", "ادب", "احتراما", "خسته", "نباشید", "hello", "hi")
 SIGN_OFFS = ("تشکر", "ممنون", "سپاس", "متشکرم", "باتشکر", "thanks")
@@ -184,5 +185,6 @@ LEAD_TRIM = frozenset(("در", "و", "با", "برای", "به", "از", "بخش
 LEAD_TRIM = LEAD_TRIM | frozenset(GREETINGS)
 TRAIL_TRIM = LEAD_TRIM | frozenset(
     ("ایجاد", "شد", "شده", "شدند", "گردید", "ثبت", "سامانه", "را", "created", "registered", "استخدام")
-).union(("مشغول", "بکار", "مورخ", "روز", "هنوز", "شغل", "اشتغال", "نفر", *SIGN_OFFS))
+).union(("مشغول", "بکار", "مورخ", "روز", "هنوز", "شغل", "اشتغال", "نفر", "است", "هست", "میباشد", "شدن"))
+TRAIL_TRIM = TRAIL_TRIM.union(("رو", "کردیم", "کارگیری", "لطفا", "تایید", "کنید", "بفرمایید", *SIGN_OFFS))
 TRAIL_PHRASES = (("مشغول", "به", "کار"), ("کار", "گرفته"), ("بکار", "گرفته"))  # «... مشغول به کار شدند»

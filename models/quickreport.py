@@ -345,8 +345,9 @@ def _read_counts(words: list[Word], result: Parsed) -> tuple[list[int], list[tup
             i += 1
             continue
         values, end = [number[0]], number[1]
-        near = (words[i - 1].key if i > 0 else "", words[end].key if end < len(words) else "")
-        if any(k in pb.NOT_COUNTED for k in near):  # «ساعت ۱۰», «۲۰ درصد», «سال ۱۴۰۵»
+        before = words[i - 1].key if _free(words, i - 1) else ""
+        after = words[end].key if end < len(words) else ""
+        if before in pb.NOT_COUNTED_AFTER or after in pb.NOT_COUNTED_BEFORE:  # «ساعت ۱۰», «۲۰ درصد»
             _take(words, i, end, "other")
             i = end
             continue
@@ -393,7 +394,7 @@ def _runs(words: list[Word], start: int = 0, stop: int | None = None) -> list[li
     """Stretches of free words (between the words taken)."""
     runs: list[list[int]] = [[]]
     for i in range(start, len(words) if stop is None else stop):
-        if words[i].role and words[i].role != "sector":
+        if words[i].role and words[i].role not in ("sector", "other"):  # «کارگاه ۳۰۰ متری» is one stretch
             if runs[-1]:
                 runs.append([])
             continue
@@ -479,7 +480,10 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
         runs = _runs(words, marker + 1)
         first_run = [p for p in (_title_span(words, run, asked, marked=True) for run in runs[:1]) if p]
         # past the first stretch, a sector word alone is the sector («طرح قارچ ۸ نفر کشاورزی»)
-        after = first_run + [p for p in (_title_span(words, run, asked) for run in runs[1:]) if p]
+        later = [
+            p for p in (_title_span(words, run, asked) for run in runs[1:]) if p and _substantial(words, p)
+        ]
+        after = first_run + later
         span = after[0] if after else []
         if len(after) > 1 or (span and span[0] != marker + 1 and not _only_small(words, marker + 1, span[0])):
             # the title goes on past a word read as something else («طرح گلخانه ۱/۵ هکتاری»), or does not
@@ -495,7 +499,7 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
         title = _trimmed(line[words[span[0]].start : words[span[-1]].end])
         if len(title) >= 3:
             result.title = title[:200]
-        if any(sum(c.isdigit() for c in words[i].key) >= 7 for i in in_title):
+        if any(_phone_or_code(words[i].key) for i in in_title):
             result.title_sure = False  # a phone number or a national code in a title: asked, not published
         if any(words[i].role == "date" for i in in_title):  # «گلخانه ۱/۵ هکتاری»: the title's, not a date
             result.date, result.date_error, result.year_guessed = None, None, False
@@ -516,10 +520,30 @@ def parse(text: str, year: int, today: dt.date) -> Parsed:
     result.signal = bool(
         result.sectors_found or dated or result.rasad is not None or marker is not None or job_said
     )
-    talk = text.rstrip().endswith(("?", "؟")) or any(w.key in pb.CHAT_WORDS for w in words)
+    # outside a title its marker announced («طرح مرکز تماس» is a title, not a request to call)
+    said = [w.key for i, w in enumerate(words) if marker is None or i not in in_title]
+    plain_report = job_said and bool(
+        marker is not None or result.sectors_found or result.rasad is not None or dated
+    )
+    talk = (
+        text.rstrip().endswith(("?", "؟"))
+        or any(k in pb.TALK_WORDS for k in said)
+        or (any(k in pb.CHAT_WORDS for k in said) and not plain_report)
+    )
     if talk:  # a question or a request with a number in it
         result.signal = False
     return result
+
+
+def _phone_or_code(key: str) -> bool:
+    digits = sum(c.isdigit() for c in key)
+    return digits >= 10 or (digits >= 7 and key.startswith("0"))
+
+
+def _substantial(words: list[Word], span: list[int]) -> bool:
+    """Whether a stretch has a word of a title, not only verbs and Rasad's words («ایجاد شده است»)."""
+    plain = (*pb.CREATION_WORDS, *pb.BEFORE_RASAD, *pb.RASAD_WORDS, *pb.UNITS)
+    return any(words[i].key not in pb.TRAIL_TRIM and words[i].key not in plain for i in span)
 
 
 def _only_small(words: list[Word], start: int, stop: int) -> bool:
@@ -538,6 +562,8 @@ def read_count(text: str, minimum: int, maximum: int) -> int:
     keys = [w.key for w in words if w.key and w.key not in ignored]
     if len(keys) == 1 and _NUMBER.fullmatch(keys[0]):
         return parse_int(keys[0], minimum, maximum)
+    if len(keys) == 2 and _NUMBER.fullmatch(keys[0]) and keys[1] == pb.THOUSAND:  # «۲ هزار»
+        return parse_int(str(int(keys[0].replace(",", "").replace("٬", "")) * 1000), minimum, maximum)
     if sum(1 for k in keys if _NUMBER.fullmatch(k)) > 1:
         raise NumberError("two_numbers")  # «۲۰ و ۳۰»: asked, never added or picked
     value = number_in_words(keys) if keys else None

@@ -96,10 +96,13 @@ async def date(turn: ReportTurn, text: str) -> Accepted:
 
 async def count_typed(turn: ReportTurn, text: str) -> None:
     """Typed at the question about a large count: yes or no in words, the same number (yes), or another."""
-    key = quickreport.key_of(text.replace(" ", ""))
-    if key in quickreport.YES or _same_count(text, int(turn.data["jobs"])):
+    keys = [quickreport.key_of(word) for word in text.split()]
+    keys = [k for k in keys if k]
+    if (keys and all(k in quickreport.YES for k in keys)) or _same_count(text, int(turn.data["jobs"])):
         await confirm_count(turn)
-    elif key in quickreport.NO:
+    elif keys and keys[0] in quickreport.NO and len(keys) > 1:  # «نه، ۷۰ نفر»: the number after it
+        await jobs(turn, " ".join(text.split()[1:]))
+    elif keys and keys[0] in quickreport.NO:
         await fix_count(turn)
     else:
         await jobs(turn, text)

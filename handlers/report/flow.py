@@ -194,6 +194,10 @@ async def _skip_codes(turn: ReportTurn, _: str) -> None:
 
 
 async def _rasad(turn: ReportTurn, answer: str) -> None:
+    if turn.state == "tracking" and answer == "yes":  # a double tap: the code is what is asked
+        await answer_callback(turn.update)
+        await turn.ask()
+        return
     await turn.chosen(turn.r.raw(f"report.rasad_{answer}"))
     data: ReportData = {**turn.data, "rasad": answer == "yes"}
     if answer == "no":
@@ -239,6 +243,13 @@ async def _confirm(turn: ReportTurn, shown: str) -> None:
         await answer_callback(turn.update)
         await turn.close()
         await turn.ask([turn.r("quick.summary_changed")])
+        return
+    data = turn.data
+    if data.get("jobs_check") or (data.get("rasad") and not data.get("tracking")):
+        # a question left unanswered (a Back pressed past it): asked now, nothing saved unconfirmed
+        await answer_callback(turn.update)
+        await turn.close()
+        await turn.go("jobs_check" if data.get("jobs_check") else "tracking", data)
         return
     if turn.data.get("amend"):
         await _resubmit(turn)

@@ -217,3 +217,49 @@ async def test_a_confirm_of_a_summary_changed_since_saves_nothing(bot):
     assert await bot.achievements() == []
     await rep.press("✅ تأیید و ثبت")
     assert [a.jobs for a in await bot.achievements()] == [13]
+
+
+async def test_the_large_count_question_takes_words_and_no_back_door(bot):
+    rep = await join(bot, *MARYAM)  # a commitment of 500: a third is 166
+    await rep.send("۲۰۰ شغل کشاورزی طرح گلخانه امروز ثبت نشده")
+    reply = await rep.send("بله درسته")
+    assert "خلاصهٔ گزارش" in reply.text and "تعداد شغل: ۲۰۰" in reply.text
+    await rep.press("✏️ ویرایش")
+    question = (await rep.press("تعداد شغل")).last
+    [back] = [data for label, data in question.inline_buttons if label == "↩️ بازگشت"]
+    reply = await rep.send("۳۰۰")
+    assert "۳۰۰ شغل نوشته‌اید" in reply.text and "↩️ بازگشت" not in reply.buttons
+    reply = await rep.press_data(back, question.message_id)  # the count question's old Back, pressed late
+    reply = await rep.press("✅ تأیید و ثبت")
+    assert "۳۰۰ شغل نوشته‌اید" in reply.text  # asked, not saved unconfirmed
+    assert await bot.achievements() == []
+    reply = await rep.send("نه، ۱۸۰ نفر")  # no, and the number: that number, asked about again (over a third)
+    assert "۱۸۰ شغل نوشته‌اید" in reply.text
+    reply = await rep.send("۱۸۰")
+    assert "تعداد شغل: ۱۸۰" in reply.text
+    await rep.press("✅ تأیید و ثبت")
+    assert [a.jobs for a in await bot.achievements()] == [180]
+
+
+async def test_registered_in_rasad_is_never_saved_without_its_code(bot):
+    rep = await join(bot, *MARYAM)
+    asked = (await rep.send("۵ شغل کشاورزی طرح قارچ امروز")).last
+    [yes] = [data for label, data in asked.inline_buttons if label == "بله، ثبت شده"]
+    await rep.press("بله، ثبت شده")
+    reply = await rep.press_data(yes, asked.message_id)  # a double tap: still the code is asked
+    assert "کد رهگیری" in reply.text and "خلاصهٔ گزارش" not in reply.text
+    reply = await rep.send("RS-7001")
+    assert "RS-7001" in reply.text
+    await rep.press("✏️ ویرایش")
+    await rep.press("ثبت در رصد")
+    await rep.press("هنوز نه")  # the code goes
+    await rep.press("✏️ ویرایش")
+    await rep.press("ثبت در رصد")
+    await rep.press("بله، ثبت شده")  # and at the code's question, Back: registered, without a code
+    reply = await rep.press("↩️ بازگشت")
+    reply = await rep.press("✅ تأیید و ثبت")
+    assert "کد رهگیری" in reply.text and await bot.achievements() == []  # asked, not saved without it
+    reply = await rep.send("RS-7002")
+    await rep.press("✅ تأیید و ثبت")
+    [a] = await bot.achievements()
+    assert (a.rasad_registered, a.tracking_code) == (True, "RS-7002")

@@ -294,6 +294,24 @@ CASES += [
     ("۵ نفر طرح کارگاه خیاطی امروز به کار گرفته شدند", 5, None, TODAY, "کارگاه خیاطی", None, None),
 ]
 
+# A second review: measures beside a count, requests inside a title, verbs after it.
+CASES += [
+    ("طرح گلخانه ۲ هکتاری ۱۰ شغل کشاورزی", 10, AG, None, "گلخانه ۲ هکتاری", None, None),
+    ("طرح کارگاه ۲۰۰ متری ۵ شغل", 5, None, None, "کارگاه ۲۰۰ متری", None, None),
+    ("طرح سالن ۱۰۰۰ متری ۹ نفر استخدام شدند", 9, None, None, "سالن ۱۰۰۰ متری", None, None),
+    ("طرح تولید ۵۰۰ تن ۱۲ شغل صنعتی", 12, IN, None, "تولید ۵۰۰ تن", None, None),
+    ("برای اولین بار ۱۰ شغل در طرح پرورش میگو ایجاد شد", 10, None, None, "پرورش میگو", None, None),
+    ("هشتم آذر ماه ۱۲ شغل طرح کافی نت", 12, None, TODAY, "کافی نت", None, None),
+    ("۲۰ شغل خدمات طرح مرکز تماس", 20, SE, None, "مرکز تماس", None, None),
+    ("۱۲ شغل طرح سالن جلسه و همایش", 12, None, None, "سالن جلسه و همایش", None, None),
+    ("۱۲ شغل در راستای تعهد امسال طرح کارگاه خیاطی", 12, None, None, "کارگاه خیاطی", None, None),
+    ("۱۲ شغل طرح کارگاه خیاطی امروز ثبت شد لطفا تایید کنید", 12, None, TODAY, "کارگاه خیاطی", None, None),
+    ("کارگاه ۳۰۰ متری خیاطی ۸ نفر استخدام شدند", 8, None, None, "کارگاه ۳۰۰ متری خیاطی", None, None),
+    ("طرح کارگاه کفاشی ۱۲ شغل ایجاد شده است", 12, None, None, "کارگاه کفاشی", None, None),
+    ("۸ شغل طرح کارگاه سنگبری در رصد ثبت شده است", 8, None, None, "کارگاه سنگبری", True, None),
+    ("طرح کافی نت ۱۲ شغل خدمات رصد شده کد 99887766", 12, SE, None, "کافی نت", True, "99887766"),
+]
+
 # A title that goes on past a word read as something else: the whole stretch, asked (and no date from it).
 UNSURE = [
     ("۱۲ شغل کشاورزی طرح گلخانه ۱/۵ هکتاری", 12, "گلخانه ۱/۵ هکتاری"),
@@ -371,6 +389,7 @@ NOTHING = [
 def test_sentences(text, jobs, sector, date, title, rasad, tracking):
     got = parse(text, 1405, TODAY)
     assert got.jobs == jobs
+    assert got.understood is (jobs is not None)  # a report, started; or (no count taken) nothing
     assert got.sector == sector
     assert got.date == date
     if title is not ...:
