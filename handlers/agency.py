@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from handlers import plans
-from handlers.common import answer_callback, inline, requires, send
+from handlers.common import answer_callback, edit_or_send, inline, pressed_message, requires, send
 from handlers.context import BotContext
 from models.schema import Agency
 from models.stats import agency_status, find_agencies, monthly_series, scope_of
@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 PREFIX = "ag"
 
 
-async def _show(update: Update, context: BotContext, agency: Agency) -> None:
+async def _show(update: Update, context: BotContext, agency: Agency, back: str | None = None) -> None:
+    """The card; opened from a ranking page (`back`: that page's data) it takes the page's place and leads
+    back to it."""
     rt, r = context.rt, context.r
     async with rt.db.session() as session:
         st = await agency_status(session, agency.id, rt.year, rt.today())
@@ -74,7 +76,11 @@ async def _show(update: Update, context: BotContext, agency: Agency) -> None:
                     mark=mark,
                 )
             )
-    await send(update, context, r.join(lines))
+    if back is None:
+        await send(update, context, r.join(lines))
+        return
+    keyboard = inline([[(r.raw("agency.back_to_ranking"), back)]])
+    await edit_or_send(update, context, pressed_message(update), r.join(lines), keyboard)
 
 
 Chosen = Callable[[Update, BotContext, Agency], Awaitable[None]]
@@ -105,7 +111,7 @@ async def picked(update: Update, context: BotContext, prefix: str) -> Agency | N
     hint: the scope is checked again here); None, refused and logged, otherwise."""
     query, rt, who = update.callback_query, context.rt, context.who
     assert query is not None
-    match = re.fullmatch(rf"{prefix}\|([0-9]{{1,9}})", query.data or "")
+    match = re.fullmatch(rf"{prefix}\|([0-9]{{1,9}})(?:\|[ac]\|[prj]\|[0-9]{{1,4}})?", query.data or "")
     agency = None
     if match:
         async with rt.db.session() as session:
@@ -134,5 +140,10 @@ async def command(update: Update, context: BotContext) -> None:
 @requires("supervisor", "admin")
 async def callback(update: Update, context: BotContext) -> None:
     agency = await picked(update, context, PREFIX)
-    if agency is not None:
-        await _show(update, context, agency)
+    if agency is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split("|")
+    back = "|".join(["rk", *parts[2:]]) if len(parts) == 5 else None  # from a ranking page: its data
+    await _show(update, context, agency, back)

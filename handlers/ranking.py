@@ -64,7 +64,9 @@ def _line(context: BotContext, row: RankRow, measure: str, counties: bool, revie
     return line
 
 
-def _keyboard(context: BotContext, view: str, measure: str, number: int, pages: int) -> InlineKeyboardMarkup:
+def _keyboard(
+    context: BotContext, view: str, measure: str, number: int, pages: int, page_rows: list[RankRow]
+) -> InlineKeyboardMarkup:
     r = context.r
     code = next(k for k, v in MEASURES.items() if v == measure)
 
@@ -72,7 +74,11 @@ def _keyboard(context: BotContext, view: str, measure: str, number: int, pages: 
         return r.raw("ranking.selected").format(label=text) if chosen else text
 
     rows = []
-    if context.identity is not None and context.identity.role != "rep":
+    staff = context.identity is not None and context.identity.role != "rep"
+    if staff and view == "a":  # each agency of the page opens its card, which leads back to this page
+        opens = [(r.number(row.rank), f"ag|{row.agency_id}|a|{code}|{number}") for row in page_rows]
+        rows += [opens[i : i + 5] for i in range(0, len(opens), 5)]
+    if staff:
         rows.append(
             [
                 (label(r.raw("ranking.view_agencies"), view == "a"), f"{PREFIX}|a|{code}|0"),
@@ -136,7 +142,7 @@ def render_page(
     lines += [Markup(""), r("ranking.legend_counties" if counties else "ranking.legend")]
     if pages > 1:
         lines.append(r("ranking.page", page=number + 1, pages=pages))
-    return r.join(lines), _keyboard(context, view, page.measure, number, pages)
+    return r.join(lines), _keyboard(context, view, page.measure, number, pages, page.rows)
 
 
 async def _load(

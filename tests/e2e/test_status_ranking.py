@@ -155,6 +155,9 @@ async def test_every_ranking_button(bot):
     message = last_sent(reply)
     assert "به ترتیب درصد تحقق تعهد" in message.plain
     assert [label for label, _ in message.inline_buttons] == [
+        "۱",  # each agency of the page opens its card
+        "۲",
+        "۳",
         "• 🏢 دستگاه‌ها",
         "🗺 شهرستان‌ها",
         "• ٪ تحقق",
@@ -186,7 +189,17 @@ async def test_every_ranking_button(bot):
     assert "۱. مشهد — ۳۲۰/۱٬۰۰۰ (۳۲٪) · رصد ۱۷۰" in current().plain
     await sup.press("🏢 دستگاه‌ها")
     assert "رتبه‌بندی دستگاه‌های شهرستان مشهد" in current().plain
+    await sup.press("تعداد شغل")
+    reply = await sup.press("۲")  # the second by jobs: Bank Keshavarzi, its card in the page's place
+    assert [m.kind for m in reply] == ["edit"] and "بانک کشاورزی مشهد" in current().plain
+    assert "تعهد" in current().plain and [t for t, _ in current().inline_buttons] == ["↩️ بازگشت به رتبه‌بندی"]
+    await sup.press("↩️ بازگشت به رتبه‌بندی")  # back to the same view and measure
+    assert "۱. جهاد کشاورزی مشهد — ۲۰۰ شغل (۴۰٪) · رصد ۵۰" in current().plain
+    await sup.press_data("ag|4|a|j|0", message.message_id)  # Nishapur's agency: outside the county's scope
+    assert bot.api.callback_answers[-1].get("text") == "این دکمه شناخته‌شده نیست."
+    assert "رتبه‌بندی دستگاه‌های شهرستان مشهد" in current().plain
     rep_view = last_sent(await maryam.send("/ranking"))
     assert "🗺 شهرستان‌ها" not in [label for label, _ in rep_view.inline_buttons]
+    assert "۱" not in [label for label, _ in rep_view.inline_buttons]  # a rep's ranking opens no card
     await maryam.press_data("rk|c|p|0", rep_view.message_id)  # a rep cannot switch to counties
     assert "رتبه‌بندی دستگاه‌های شهرستان مشهد" in bot.api.current(rep_view.chat_id, rep_view.message_id).plain
