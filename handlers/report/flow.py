@@ -230,7 +230,7 @@ async def _use_title(turn: ReportTurn, _: str) -> None:
 
 async def _count_answer(turn: ReportTurn, answer: str) -> None:
     """At the question about a large count: it is right (go on), or it is to be typed again."""
-    if answer == "ok":
+    if answer.startswith("ok"):
         await turn.chosen(turn.r.raw("quick.count_ok").format(jobs=turn.r.number(int(turn.data["jobs"]))))
         await answers.confirm_count(turn)
         return
@@ -349,7 +349,9 @@ REPORT: Conversation[ReportData] = Conversation(
         "rasad": Press(_rasad, at=("rasad", "tracking"), args=("yes", "no")),
         "pick": Press(_pick, at=("jobs",), args=_candidates),
         "usetitle": Press(_use_title, at=("title",)),
-        "big": Press(_count_answer, at=("jobs_check",), args=("ok", "fix")),
+        "big": Press(
+            _count_answer, at=("jobs_check",), args=lambda turn: (f"ok{turn.data.get('jobs')}", "fix")
+        ),
         "ok": Press(_confirm, at=(SUMMARY,)),
     },
     cancelled="report.cancelled",

@@ -151,7 +151,9 @@ async def ask_jobs_check(turn: ReportTurn) -> Question:
     figures = r(
         "quick.count_figures", target=target, third=target // 3, achieved=achieved, remaining=remaining
     )
-    ok = [Choice(r.raw("quick.count_ok").format(jobs=r.number(jobs)), "big", "ok")]
+    ok = [
+        Choice(r.raw("quick.count_ok").format(jobs=r.number(jobs)), "big", f"ok{jobs}")
+    ]  # the count it confirms
     if check.get("fixing"):
         return Question(r.join([r("quick.count_retype"), figures]), [ok], cancel=not data.get("editing"))
     text = r.join([r("quick.count_check", jobs=jobs, why=r(why)), figures, r("quick.count_question")])

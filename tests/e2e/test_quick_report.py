@@ -229,12 +229,16 @@ async def test_the_large_count_question_takes_words_and_no_back_door(bot):
     [back] = [data for label, data in question.inline_buttons if label == "↩️ بازگشت"]
     reply = await rep.send("۳۰۰")
     assert "۳۰۰ شغل نوشته‌اید" in reply.text and "↩️ بازگشت" not in reply.buttons
+    asked_300 = [m for m in reply if m.kind == "message"][-1]
+    [yes_300] = [data for label, data in asked_300.inline_buttons if label.startswith("✅ بله")]
     reply = await rep.press_data(back, question.message_id)  # the count question's old Back, pressed late
     reply = await rep.press("✅ تأیید و ثبت")
     assert "۳۰۰ شغل نوشته‌اید" in reply.text  # asked, not saved unconfirmed
     assert await bot.achievements() == []
     reply = await rep.send("نه، ۱۸۰ نفر")  # no, and the number: that number, asked about again (over a third)
     assert "۱۸۰ شغل نوشته‌اید" in reply.text
+    await rep.press_data(yes_300, asked_300.message_id)  # the «yes, 300» of before confirms nothing now
+    assert bot.api.callback_answers[-1].get("text") == "این دکمه شناخته‌شده نیست."
     reply = await rep.send("۱۸۰")
     assert "تعداد شغل: ۱۸۰" in reply.text
     await rep.press("✅ تأیید و ثبت")
