@@ -7,7 +7,7 @@ import logging
 
 from telegram import InputFile, Update
 
-from handlers.common import chat_of, scope_title, send
+from handlers.common import chat_of, inline, scope_title, send
 from handlers.context import BotContext
 from models import summary
 from models.jalali import pace_for, to_jalali
@@ -38,7 +38,10 @@ async def summary_command(update: Update, context: BotContext) -> None:
         return
     async with rt.db.session() as session:
         brief = await summary.build(session, scope, rt.year, rt.today(), rt.clock())
-    await send(update, context, summary_text(r, scope_title(r, scope), brief, rt.today()))
+    # The agencies furthest behind, numbered as in the brief, each opening its card.
+    opens = [(r.number(i), f"ag|{row.agency_id}") for i, row in enumerate(brief.laggards, start=1)]
+    keyboard = inline([opens[i : i + 5] for i in range(0, len(opens), 5)]) if opens else None
+    await send(update, context, summary_text(r, scope_title(r, scope), brief, rt.today()), keyboard)
 
 
 async def export_command(update: Update, context: BotContext) -> None:

@@ -25,8 +25,12 @@ async def _data(bot):
 
 async def test_summary_brief_for_the_working_group(bot):
     maryam, _, sup = await _data(bot)
-    text = (await sup.send("/summary")).text
+    brief = await sup.send("/summary")
+    text = brief.text
     assert "خلاصهٔ وضعیت اشتغال شهرستان مشهد" in text
+    assert brief.buttons == ["۱", "۲"]  # the agencies furthest behind, as numbered in the brief
+    card = await sup.press("۲")
+    assert "جهاد کشاورزی مشهد (کد ۱۰۱)" in card.text and "تعهد: ۵۰۰ — محقق: ۱۲۰" in card.text
     assert "تعهد ۱٬۰۰۰ شغل؛ محقق ۴۰۰ (۴۰٪)؛ ثبت در رصد ۱۲۰ (۱۲٪)." in text
     assert "در هفتهٔ گذشته ۴۰۰ شغل تازه گزارش شد." in text
     laggards = text.split("ده دستگاه عقب‌مانده")[1]
