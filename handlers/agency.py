@@ -11,12 +11,14 @@ from telegram import Update
 from handlers import plans
 from handlers.common import answer_callback, edit_or_send, inline, pressed_message, requires, send
 from handlers.context import BotContext
+from models import schedule
 from models.schema import Agency
 from models.stats import agency_status, find_agencies, monthly_series, scope_of
 from views.render import Markup
 
 log = logging.getLogger(__name__)
 PREFIX = "ag"
+REMIND, AGAIN = "ar", "ax"  # remind this agency's reps now; again, the same day
 
 
 async def _show(update: Update, context: BotContext, agency: Agency, back: str | None = None) -> None:
@@ -76,11 +78,12 @@ async def _show(update: Update, context: BotContext, agency: Agency, back: str |
                     mark=mark,
                 )
             )
+    rows = [[(r.raw("agency.remind"), f"{REMIND}|{agency.id}")]]
     if back is None:
-        await send(update, context, r.join(lines))
+        await send(update, context, r.join(lines), inline(rows))
         return
-    keyboard = inline([[(r.raw("agency.back_to_ranking"), back)]])
-    await edit_or_send(update, context, pressed_message(update), r.join(lines), keyboard)
+    rows.append([(r.raw("agency.back_to_ranking"), back)])
+    await edit_or_send(update, context, pressed_message(update), r.join(lines), inline(rows))
 
 
 Chosen = Callable[[Update, BotContext, Agency], Awaitable[None]]
@@ -147,3 +150,30 @@ async def callback(update: Update, context: BotContext) -> None:
     parts = (query.data or "").split("|")
     back = "|".join(["rk", *parts[2:]]) if len(parts) == 5 else None  # from a ranking page: its data
     await _show(update, context, agency, back)
+
+
+@requires("supervisor", "admin")
+async def remind_callback(update: Update, context: BotContext) -> None:
+    """From an agency's card: its reps get a reminder now, with its figures (through the outbox, paced with
+    the rest); once a day, unless the supervisor confirms sending again. Audited."""
+    query = update.callback_query
+    assert query is not None
+    again = (query.data or "").startswith(AGAIN)
+    agency = await picked(update, context, AGAIN if again else REMIND)
+    if agency is None:
+        return
+    rt, r, who = context.rt, context.r, context.who
+    platforms = list(rt.settings.platform_names)
+    added = await schedule.chase(
+        rt.db, platforms, agency.id, who.person_id, rt.year, rt.clock(), rt.today(), again=again
+    )
+    if added is None:
+        keyboard = inline([[(r.raw("agency.remind_again"), f"{AGAIN}|{agency.id}")]])
+        await send(update, context, r("agency.reminded_today", name=agency.name), keyboard)
+        return
+    if not added:
+        await send(update, context, r("agency.no_reps", name=agency.name))
+        return
+    await send(update, context, r("agency.reminded", count=added, name=agency.name))
+    if rt.send_outbox is not None:
+        context.application.create_task(rt.send_outbox(schedule.CHASE), update=update)

@@ -51,6 +51,7 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(general.lang_callback, pattern=r"^lg\|"))
     app.add_handler(CallbackQueryHandler(reminders.settings_callback, pattern=r"^st\|"))
     app.add_handler(CallbackQueryHandler(agency.callback, pattern=r"^ag\|"))
+    app.add_handler(CallbackQueryHandler(agency.remind_callback, pattern=r"^a[rx]\|"))
     app.add_handler(CallbackQueryHandler(reminders.remind_now_callback, pattern=r"^rn\|"))
     app.add_handler(CallbackQueryHandler(obstacles.action_callback, pattern=r"^ox\|"))
     app.add_handler(CallbackQueryHandler(plans.action_callback, pattern=r"^px\|"))

@@ -17,6 +17,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from jobs import notices
+from models import schedule
 from models.db import rowcount
 from models.jalali import deadline_date
 from models.pacing import RateLimiter
@@ -97,6 +98,8 @@ async def _text(
     if kind == "nudge":
         daily = 0 <= (deadline_date(year) - today).days <= rt.settings.nudge_daily_days
         return await texts.nudge(session, r, who, year, today, daily, status, note)
+    if kind == schedule.CHASE:
+        return await texts.chase(session, r, who, year, today, status, note)
     if kind == "digest":
         return await texts.digest(session, r, who, year, today, rt.clock())
     if kind == notices.KIND:

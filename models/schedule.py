@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import audit
 from models.db import Database, rowcount
 from models.jalali import deadline_date, pace_for
 from models.schema import Account, Agency, AgencyTotal, Commitment, Holiday, Outbox, Person, Region
@@ -276,4 +277,48 @@ async def store(db: Database, rows: list[PlannedRow]) -> int:
             )
             result = await session.execute(statement)
             added += max(rowcount(result) or 0, 0)
+    return added
+
+
+CHASE = "chase"  # a supervisor's reminder to one agency's reps, now
+
+
+async def chase(
+    db: Database,
+    platforms: list[str],
+    agency_id: int,
+    by_person: int,
+    year: int,
+    now: dt.datetime,
+    today: dt.date,
+    again: bool = False,
+) -> int | None:
+    """Queue a reminder to the reps of one agency, worded with its figures, and audit it. None when it was
+    sent today already and not confirmed again; else how many reps it goes to (0: none linked)."""
+    day_key = f"{CHASE}:{agency_id}:{today.isoformat()}"
+    async with db.session() as session:
+        sent_today = (
+            await session.execute(select(Outbox.id).where(Outbox.key.startswith(day_key)).limit(1))
+        ).first()
+        if sent_today is not None and not again:
+            return None
+        reps = [
+            r
+            for platform in platforms
+            for r in await recipients(session, platform)
+            if r.role == "rep" and r.agency_id == agency_id
+        ]
+    key = day_key if sent_today is None else f"{day_key}:{now.timestamp():.0f}"
+    payload: dict[str, object] = {"year": year, "by": by_person}
+    added = await store(db, [PlannedRow(r, key, CHASE, now, payload) for r in reps])
+    async with db.write() as session:
+        audit.record(
+            session,
+            actor=audit.person_actor(by_person),
+            actor_person_id=by_person,
+            action="agency.remind",
+            entity="agency",
+            entity_id=agency_id,
+            after={"reps": added, "again": sent_today is not None},
+        )
     return added

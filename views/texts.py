@@ -153,6 +153,21 @@ async def nudge(
     return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
 
 
+async def chase(
+    session: AsyncSession,
+    r: Renderer,
+    who: Identity,
+    year: int,
+    today: dt.date,
+    status: AgencyStatus | None = None,
+    note: PlanNote | None = None,
+) -> Markup:
+    """A supervisor's reminder to this agency's reps, now: the governorate asks, with the agency's figures."""
+    deadline = deadline_date(year)
+    head = r("reminders.chase", days=(deadline - today).days, deadline=deadline)
+    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
+
+
 async def digest(
     session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date, now: dt.datetime
 ) -> Markup | None:

@@ -8,7 +8,9 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import select
 
+from models.schema import AuditEvent
 from tests.e2e.conftest import join, last_sent
 from tests.e2e.test_status_ranking import COUNTY_SUP, file_report
 from views import charts
@@ -196,3 +198,31 @@ async def test_the_supervisors_menu_buttons_open_their_tools(bot):
     assert "جمع: ۴۰۰ از ۱٬۰۰۰" in (await sup.send("🗓 گزارش روزانه")).text
     assert "مانع بازی وجود ندارد" in (await sup.send("🚧 موانع باز")).text
     assert "برای نقش شما" in (await maryam.send("📥 فایل اکسل")).text  # typed by a rep: refused
+
+
+async def test_a_supervisor_reminds_one_agency_from_its_card(bot):
+    maryam, ali, sup = await _data(bot)
+    await sup.send("/agency ۱۰۱")
+    reply = await sup.press("🔔 یادآوری فوری به نمایندگان این دستگاه")
+    assert "برای ۱ نمایندهٔ «جهاد کشاورزی مشهد» در صف ارسال است" in reply.text
+    await bot.tick()
+    told = [m.plain for m in maryam.chat_messages if "یادآوری فرمانداری" in m.plain]
+    assert len(told) == 1 and "۱۲۰ از ۵۰۰" in told[0]  # worded with the agency's figures
+    assert not any("یادآوری فرمانداری" in m.plain for m in ali.chat_messages)  # that agency's reps only
+    reply = await sup.press("🔔 یادآوری فوری به نمایندگان این دستگاه")  # again the same day: asked
+    assert "امروز به نمایندگان «جهاد کشاورزی مشهد» یادآوری فرستاده شده است" in reply.text
+    await bot.tick()
+    assert len([m for m in maryam.chat_messages if "یادآوری فرمانداری" in m.plain]) == 1
+    await sup.press("🔔 بله، دوباره بفرست")
+    await bot.tick()
+    assert len([m for m in maryam.chat_messages if "یادآوری فرمانداری" in m.plain]) == 2
+    await sup.press_data("ar|4", 1)  # Nishapur's agency: outside the county's scope
+    assert bot.api.callback_answers[-1].get("text") == "این دکمه شناخته‌شده نیست."
+    await maryam.press_data("ar|1", 1)  # a rep: not theirs to press
+    async with bot.db.session() as s:
+        events = (
+            (await s.execute(select(AuditEvent.after).where(AuditEvent.action == "agency.remind")))
+            .scalars()
+            .all()
+        )
+    assert [e["again"] for e in events] == [False, True]
