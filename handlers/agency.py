@@ -9,7 +9,15 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from handlers import plans
-from handlers.common import answer_callback, edit_or_send, inline, pressed_message, requires, send
+from handlers.common import (
+    answer_callback,
+    close_keyboard,
+    edit_or_send,
+    inline,
+    pressed_message,
+    requires,
+    send,
+)
 from handlers.context import BotContext
 from models import schedule
 from models.schema import Agency
@@ -167,6 +175,8 @@ async def remind_callback(update: Update, context: BotContext) -> None:
     added = await schedule.chase(
         rt.db, platforms, agency.id, who.person_id, rt.year, rt.clock(), rt.today(), again=again
     )
+    if again:  # the confirmation is used up: its button goes
+        await close_keyboard(context, pressed_message(update))
     if added is None:
         keyboard = inline([[(r.raw("agency.remind_again"), f"{AGAIN}|{agency.id}")]])
         await send(update, context, r("agency.reminded_today", name=agency.name), keyboard)

@@ -5,6 +5,7 @@ the file, text goes on to the report or the one-line report."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import TypedDict
 
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from handlers.context import BotContext
 from handlers.conversation import Choice, Conversation, Press, Question, Step, Turn
 from models import reports
 from models.schema import Achievement, Beneficiary
-from models.textnorm import to_ascii_digits
+from models.textnorm import strip_invisible, to_ascii_digits
 from views.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,13 @@ async def command(update: Update, context: BotContext) -> None:
         await send(update, context, r("report.no_agency"))
         return
     if context.args:
-        number = to_ascii_digits(" ".join(context.args)).strip().lstrip("#")
+        number = strip_invisible(to_ascii_digits(" ".join(context.args))).strip().lstrip("#")
         async with rt.db.session() as session:
             found = (
-                await session.get(Achievement, int(number)) if number.isdigit() and len(number) <= 9 else None
+                await session.get(Achievement, int(number)) if re.fullmatch(r"[0-9]{1,9}", number) else None
             )
-        if found is None or found.agency_id != who.agency_id or found.status not in reports.EDITABLE:
+        mine = found is not None and found.agency_id == who.agency_id and found.year == rt.year
+        if found is None or not mine or found.status not in reports.EDITABLE:
             await send(update, context, r("attach.not_open", ref=r.code(" ".join(context.args)[:12])))
             return
         await BENEFICIARIES.start(update, context, "file", {"achievement_id": found.id, "year": found.year})
@@ -69,6 +71,9 @@ async def _ask_pick(turn: BeneficiariesTurn) -> Question:
     page = int(turn.data.get("page", 0))
     async with rt.db.session() as session:
         found, total = await reports.editable_reports(session, who.agency_id, rt.year, PAGE, page * PAGE)
+        if not found and page > 0:  # the list shrank since: its last page
+            page = max((total - 1) // PAGE, 0)
+            found, total = await reports.editable_reports(session, who.agency_id, rt.year, PAGE, page * PAGE)
     plain = Renderer("plain", turn.context.locale)  # button labels carry no markup
     rows = []
     for a in found:

@@ -5,6 +5,7 @@ version guards against acting on a report changed meanwhile. Adding evidence is 
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypedDict
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -25,7 +26,7 @@ from handlers.conversation import Choice, Conversation, Press, Question, Step, T
 from models import review
 from models.access import NotAllowed
 from models.review import Card
-from models.textnorm import to_ascii_digits
+from models.textnorm import strip_invisible, to_ascii_digits
 from views.buttons import RecordButton, record
 from views.cards import achievement_buttons, achievement_card
 from views.render import Markup
@@ -55,12 +56,13 @@ async def command(update: Update, context: BotContext) -> None:
 
 async def _open(update: Update, context: BotContext, typed: str) -> None:
     """A report by its number, when it is this agency's (another's reads as not found)."""
-    number = to_ascii_digits(typed).strip().lstrip("#")
+    number = strip_invisible(to_ascii_digits(typed)).strip().lstrip("#")
     card = None
-    if number.isdigit() and len(number) <= 9:
+    if re.fullmatch(r"[0-9]{1,9}", number):
         async with context.rt.db.session() as session:
             card = await review.load(session, int(number))
-    if card is None or not SAVED.visible(context.who, None, card):
+    # this agency's, of this year (an earlier year's figures stay as they were)
+    if card is None or not SAVED.visible(context.who, None, card) or card.achievement.year != context.rt.year:
         await send(update, context, context.r("myreports.not_found", ref=context.r.code(typed.strip()[:12])))
         return
     await _show(update, context, card)
@@ -109,8 +111,10 @@ async def _turn_page(update: Update, context: BotContext, number: int) -> None:
     if context.who.agency_id is None:
         return
     page = await _page(context, number)
-    if page is not None:
-        await edit_or_send(update, context, pressed_message(update), *page)
+    if page is None:  # every report withdrawn since the list was sent
+        await edit_or_send(update, context, pressed_message(update), context.r("myreports.none"), None)
+        return
+    await edit_or_send(update, context, pressed_message(update), *page)
 
 
 SAVED: records.Records[Card] = records.Records(

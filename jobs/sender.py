@@ -98,7 +98,9 @@ async def _text(
     if kind == "nudge":
         daily = 0 <= (deadline_date(year) - today).days <= rt.settings.nudge_daily_days
         return await texts.nudge(session, r, who, year, today, daily, status, note)
-    if kind == schedule.CHASE:
+    if kind == schedule.CHASE:  # for the agency's reps it was meant for, not someone moved since
+        if who.role != "rep" or who.agency_id != payload.get("agency_id"):
+            return None
         return await texts.chase(session, r, who, year, today, status, note)
     if kind == "digest":
         return await texts.digest(session, r, who, year, today, rt.clock())

@@ -294,7 +294,7 @@ async def chase(
     again: bool = False,
 ) -> int | None:
     """Queue a reminder to the reps of one agency, worded with its figures, and audit it. None when it was
-    sent today already and not confirmed again; else how many reps it goes to (0: none linked)."""
+    sent today already and not confirmed again; else how many reps (people) it goes to (0: none linked)."""
     day_key = f"{CHASE}:{agency_id}:{today.isoformat()}"
     async with db.session() as session:
         sent_today = (
@@ -308,9 +308,12 @@ async def chase(
             for r in await recipients(session, platform)
             if r.role == "rep" and r.agency_id == agency_id
         ]
+    if not reps:
+        return 0
     key = day_key if sent_today is None else f"{day_key}:{now.timestamp():.0f}"
-    payload: dict[str, object] = {"year": year, "by": by_person}
-    added = await store(db, [PlannedRow(r, key, CHASE, now, payload) for r in reps])
+    payload: dict[str, object] = {"year": year, "by": by_person, "agency_id": agency_id}
+    await store(db, [PlannedRow(r, key, CHASE, now, payload) for r in reps])
+    people = len({r.person_id for r in reps})
     async with db.write() as session:
         audit.record(
             session,
@@ -319,6 +322,6 @@ async def chase(
             action="agency.remind",
             entity="agency",
             entity_id=agency_id,
-            after={"reps": added, "again": sent_today is not None},
+            after={"reps": people, "again": sent_today is not None},
         )
-    return added
+    return people

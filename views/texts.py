@@ -164,7 +164,8 @@ async def chase(
 ) -> Markup:
     """A supervisor's reminder to this agency's reps, now: the governorate asks, with the agency's figures."""
     deadline = deadline_date(year)
-    head = r("reminders.chase", days=(deadline - today).days, deadline=deadline)
+    days = (deadline - today).days
+    head = r("reminders.chase" if days > 0 else "reminders.chase_today", days=days, deadline=deadline)
     return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
 
 

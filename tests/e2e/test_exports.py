@@ -203,17 +203,18 @@ async def test_the_supervisors_menu_buttons_open_their_tools(bot):
 async def test_a_supervisor_reminds_one_agency_from_its_card(bot):
     maryam, ali, sup = await _data(bot)
     await sup.send("/agency ۱۰۱")
-    reply = await sup.press("🔔 یادآوری فوری به نمایندگان این دستگاه")
-    assert "برای ۱ نمایندهٔ «جهاد کشاورزی مشهد» در صف ارسال است" in reply.text
+    reply = await sup.press("🔔 یادآوری به نمایندگان دستگاه")
+    assert "برای ۱ نمایندهٔ «جهاد کشاورزی مشهد» در صف ارسال قرار گرفت" in reply.text
     await bot.tick()
     told = [m.plain for m in maryam.chat_messages if "یادآوری فرمانداری" in m.plain]
     assert len(told) == 1 and "۱۲۰ از ۵۰۰" in told[0]  # worded with the agency's figures
     assert not any("یادآوری فرمانداری" in m.plain for m in ali.chat_messages)  # that agency's reps only
-    reply = await sup.press("🔔 یادآوری فوری به نمایندگان این دستگاه")  # again the same day: asked
-    assert "امروز به نمایندگان «جهاد کشاورزی مشهد» یادآوری فرستاده شده است" in reply.text
+    reply = await sup.press("🔔 یادآوری به نمایندگان دستگاه")  # again the same day: asked
+    assert "به نمایندگان «جهاد کشاورزی مشهد» یادآوری فرستاده شده است. دوباره فرستاده شود؟" in reply.text
     await bot.tick()
     assert len([m for m in maryam.chat_messages if "یادآوری فرمانداری" in m.plain]) == 1
-    await sup.press("🔔 بله، دوباره بفرست")
+    again = await sup.press("🔔 بله، دوباره بفرست")
+    assert "🔔 بله، دوباره بفرست" not in [t for m in again for t, _ in m.inline_buttons]  # used up
     await bot.tick()
     assert len([m for m in maryam.chat_messages if "یادآوری فرمانداری" in m.plain]) == 2
     await sup.press_data("ar|4", 1)  # Nishapur's agency: outside the county's scope

@@ -80,4 +80,26 @@ async def test_a_rep_attaches_a_list_to_any_open_report_by_paging_or_by_its_numb
     await rep.press("✅ افزودن")
     for other in ("۵", "۲۰", "999"):  # approved, another agency's, none
         reply = await rep.send(f"/beneficiaries {other}")
-        assert "هنوز تغییرپذیرند نیست" in reply.text
+        assert "قابل ویرایش امسال دستگاه شما نیست" in reply.text
+
+
+async def test_an_earlier_years_report_and_odd_numbers_are_not_reached(bot):
+    rep = await join(bot, *MARYAM)
+    await _nineteen_reports(bot)
+    async with bot.db.write() as s:
+        person = (await s.execute(select(Person).where(Person.phone.like("%1111111")))).scalar_one()
+        old = Achievement(
+            agency_id=1,
+            person_id=person.id,
+            year=1404,
+            created_on=dt.date(2025, 12, 1),
+            jobs=7,
+            sector="services",
+            title="طرح سال گذشته",
+        )
+        s.add(old)
+        await s.flush()
+        old_id = old.id
+    for typed in (str(old_id), "²", "\u200f۲۱", "-3"):  # last year's (its figures stay), odd digits
+        assert "در میان گزارش‌های دستگاه شما نیست" in (await rep.send(f"/myreports {typed}")).text
+        assert "قابل ویرایش امسال دستگاه شما نیست" in (await rep.send(f"/beneficiaries {typed}")).text
