@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import commands, commands_menu, conversation, imports, onboarding, report
+from handlers import commands, commands_menu, conversation, imports, myreports, onboarding, report, review
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from handlers.context import BotContext
 from handlers.conversations import CONVERSATIONS
 from locales import LOCALES
 from models import drafts, people
 from models.db import storage_fault
+from models.textnorm import strip_invisible, to_ascii_digits
 from views.render import Markup, Renderer
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,13 @@ async def route_message(update: Update, context: BotContext) -> None:
         return
     if await conversation.route(update, context, CONVERSATIONS):  # an answer in the conversation open
         return
+    reference = _reference(message.text)
+    if reference is not None:  # «#12» alone: that report, for whoever may see it
+        if who.role == "rep":
+            await myreports.open_report(update, context, str(reference))
+        else:
+            await review.open_by_number(update, context, reference)
+        return
     if message.text and await report.start_quick(update, context, message.text):
         return
     if message.document is not None and who.role == "rep":
@@ -139,6 +148,13 @@ async def route_message(update: Update, context: BotContext) -> None:
         context.r("general.not_understood"),
         main_menu(who, context.r, context.rt.settings.bot_ranking_public),
     )
+
+
+def _reference(text: str | None) -> int | None:
+    """A report's number typed alone: «#12», «#۱۲», «۱۲#»."""
+    raw = strip_invisible(to_ascii_digits(text or "")).strip()
+    match = re.fullmatch(r"#\s?([0-9]{1,9})|([0-9]{1,9})\s?#", raw)
+    return int(match.group(1) or match.group(2)) if match else None
 
 
 async def forged_callback(update: Update, context: BotContext) -> None:

@@ -45,7 +45,7 @@ async def command(update: Update, context: BotContext) -> None:
         await send(update, context, r("report.no_agency"))
         return
     if context.args:
-        await _open(update, context, " ".join(context.args))
+        await open_report(update, context, " ".join(context.args))
         return
     page = await _page(context, 0)
     if page is None:
@@ -54,7 +54,7 @@ async def command(update: Update, context: BotContext) -> None:
     await send(update, context, *page)
 
 
-async def _open(update: Update, context: BotContext, typed: str) -> None:
+async def open_report(update: Update, context: BotContext, typed: str) -> None:
     """A report by its number, when it is this agency's (another's reads as not found)."""
     number = strip_invisible(to_ascii_digits(typed)).strip().lstrip("#")
     card = None

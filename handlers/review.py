@@ -43,6 +43,23 @@ SAVED: records.Records[Card] = records.Records(
 )
 
 
+async def open_by_number(update: Update, context: BotContext, number: int) -> None:
+    """A report of the supervisor's scope named by its number («#12» typed alone), with its actions."""
+    who, rt, r = context.who, context.rt, context.r
+    async with rt.db.session() as session:
+        scope = await scope_of(session, who)
+        card = await review.load(session, number)
+    if card is None or not SAVED.visible(who, scope, card) or card.achievement.year != rt.year:
+        await send(update, context, r("review.not_found", ref=r.code(number)))
+        return
+    await send(
+        update,
+        context,
+        achievement_card(r, card, rt.settings.tz),
+        achievement_buttons(r, card, who.role, False),
+    )
+
+
 @requires("supervisor", "admin")
 async def callback(update: Update, context: BotContext) -> None:
     pressed = await records.pressed(update, context, SAVED)

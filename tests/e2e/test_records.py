@@ -103,3 +103,30 @@ async def test_an_earlier_years_report_and_odd_numbers_are_not_reached(bot):
     for typed in (str(old_id), "²", "\u200f۲۱", "-3"):  # last year's (its figures stay), odd digits
         assert "در میان گزارش‌های دستگاه شما نیست" in (await rep.send(f"/myreports {typed}")).text
         assert "قابل ویرایش امسال دستگاه شما نیست" in (await rep.send(f"/beneficiaries {typed}")).text
+
+
+async def test_a_report_number_typed_alone_opens_it_for_whoever_may_see_it(bot):
+    rep, _ = await join(bot, *MARYAM), await join(bot, *ALI)
+    county = await join(bot, 504, "09123333333")  # supervisor of Mashhad county
+    await _nineteen_reports(bot)
+    async with bot.db.write() as s:
+        person = (await s.execute(select(Person).where(Person.phone.like("%1111111")))).scalar_one()
+        far = Achievement(
+            agency_id=4,  # Nishapur: another county
+            person_id=person.id,
+            year=1405,
+            created_on=dt.date(2026, 11, 1),
+            jobs=3,
+            sector="services",
+            title="طرح نیشابور",
+        )
+        s.add(far)
+        await s.flush()
+        far_id = far.id
+    reply = await rep.send("#۳")
+    assert "طرح شمارهٔ 3" in reply.text and "✏️ ویرایش و ارسال دوباره" in reply.buttons
+    assert "در میان گزارش‌های دستگاه شما نیست" in (await rep.send("#۲۰")).text  # another agency's
+    reply = await county.send("#۲۰")  # Ali's agency, in the county: with the supervisor's actions
+    assert "طرح شمارهٔ 20" in reply.text and "✅ تأیید" in reply.buttons
+    reply = await county.send(f"#{far_id}")
+    assert "در حوزهٔ شما نیست" in reply.text and "طرح نیشابور" not in reply.text
