@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from handlers import plans
+from handlers import plans, ranking
 from handlers.common import (
     answer_callback,
     close_keyboard,
@@ -156,7 +156,9 @@ async def callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     parts = (query.data or "").split("|")
-    back = "|".join(["rk", *parts[2:]]) if len(parts) == 5 else None  # from a ranking page: its data
+    back = (
+        "|".join([ranking.PREFIX, *parts[2:]]) if len(parts) == 5 else None
+    )  # from a ranking page: its data
     await _show(update, context, agency, back)
 
 

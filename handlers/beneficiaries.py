@@ -5,7 +5,6 @@ the file, text goes on to the report or the one-line report."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import TypedDict
 
 from sqlalchemy import func, select
@@ -17,8 +16,9 @@ from handlers.context import BotContext
 from handlers.conversation import Choice, Conversation, Press, Question, Step, Turn
 from models import reports
 from models.schema import Achievement, Beneficiary
-from models.textnorm import strip_invisible, to_ascii_digits
+from models.textnorm import reference
 from views.render import Renderer
+from views.widgets import in_reading_order
 
 log = logging.getLogger(__name__)
 KIND, PREFIX = "beneficiaries", "bn"
@@ -46,11 +46,9 @@ async def command(update: Update, context: BotContext) -> None:
         await send(update, context, r("report.no_agency"))
         return
     if context.args:
-        number = strip_invisible(to_ascii_digits(" ".join(context.args))).strip().lstrip("#")
+        number = reference(" ".join(context.args))
         async with rt.db.session() as session:
-            found = (
-                await session.get(Achievement, int(number)) if re.fullmatch(r"[0-9]{1,9}", number) else None
-            )
+            found = await session.get(Achievement, number) if number is not None else None
         mine = found is not None and found.agency_id == who.agency_id and found.year == rt.year
         if found is None or not mine or found.status not in reports.EDITABLE:
             await send(update, context, r("attach.not_open", ref=r.code(" ".join(context.args)[:12])))
@@ -85,7 +83,7 @@ async def _ask_pick(turn: BeneficiariesTurn) -> Question:
     after = Choice(r.raw("general.page_next"), "page", page + 1) if page < pages - 1 else None
     paging = [c for c in (before, after) if c is not None]
     if paging:
-        rows.append(paging[::-1] if r.rtl else paging)  # right to left: the next page on the left
+        rows.append(in_reading_order(r, paging))
     text = r.join([r("attach.choose"), r("attach.page", page=page + 1, pages=pages)]) if pages > 1 else None
     return Question(text or r("attach.choose"), rows)
 

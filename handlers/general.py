@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -16,7 +15,7 @@ from handlers.conversations import CONVERSATIONS
 from locales import LOCALES
 from models import drafts, people
 from models.db import storage_fault
-from models.textnorm import strip_invisible, to_ascii_digits
+from models.textnorm import reference
 from views.render import Markup, Renderer
 
 log = logging.getLogger(__name__)
@@ -127,12 +126,12 @@ async def route_message(update: Update, context: BotContext) -> None:
         return
     if await conversation.route(update, context, CONVERSATIONS):  # an answer in the conversation open
         return
-    reference = _reference(message.text)
-    if reference is not None:  # «#12» alone: that report, for whoever may see it
+    number = reference(message.text or "", marked=True)
+    if number is not None:  # «#12» alone: that report, for whoever may see it
         if who.role == "rep":
-            await myreports.open_report(update, context, str(reference))
+            await myreports.open_report(update, context, message.text or "")
         else:
-            await review.open_by_number(update, context, reference)
+            await review.open_by_number(update, context, number)
         return
     if message.text and await report.start_quick(update, context, message.text):
         return
@@ -148,13 +147,6 @@ async def route_message(update: Update, context: BotContext) -> None:
         context.r("general.not_understood"),
         main_menu(who, context.r, context.rt.settings.bot_ranking_public),
     )
-
-
-def _reference(text: str | None) -> int | None:
-    """A report's number typed alone: «#12», «#۱۲», «۱۲#»."""
-    raw = strip_invisible(to_ascii_digits(text or "")).strip()
-    match = re.fullmatch(r"#\s?([0-9]{1,9})|([0-9]{1,9})\s?#", raw)
-    return int(match.group(1) or match.group(2)) if match else None
 
 
 async def forged_callback(update: Update, context: BotContext) -> None:

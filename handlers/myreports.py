@@ -5,7 +5,6 @@ version guards against acting on a report changed meanwhile. Adding evidence is 
 
 from __future__ import annotations
 
-import re
 from typing import Any, TypedDict
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -26,7 +25,7 @@ from handlers.conversation import Choice, Conversation, Press, Question, Step, T
 from models import review
 from models.access import NotAllowed
 from models.review import Card
-from models.textnorm import strip_invisible, to_ascii_digits
+from models.textnorm import reference
 from views.buttons import RecordButton, record
 from views.cards import achievement_buttons, achievement_card
 from views.render import Markup
@@ -56,11 +55,11 @@ async def command(update: Update, context: BotContext) -> None:
 
 async def open_report(update: Update, context: BotContext, typed: str) -> None:
     """A report by its number, when it is this agency's (another's reads as not found)."""
-    number = strip_invisible(to_ascii_digits(typed)).strip().lstrip("#")
+    number = reference(typed)
     card = None
-    if re.fullmatch(r"[0-9]{1,9}", number):
+    if number is not None:
         async with context.rt.db.session() as session:
-            card = await review.load(session, int(number))
+            card = await review.load(session, number)
     # this agency's, of this year (an earlier year's figures stay as they were)
     if card is None or not SAVED.visible(context.who, None, card) or card.achievement.year != context.rt.year:
         await send(update, context, context.r("myreports.not_found", ref=context.r.code(typed.strip()[:12])))

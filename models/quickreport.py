@@ -35,9 +35,6 @@ _LETTERS = str.maketrans(
 )
 
 
-YES, NO = pb.YES, pb.NO
-
-
 def key_of(word: str) -> str:
     """How a word is matched: its edge punctuation off, digits in ASCII, letters normalised, no ZWNJ."""
     return to_ascii_digits(word.strip(_EDGE)).translate(_LETTERS).casefold()

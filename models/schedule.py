@@ -92,8 +92,9 @@ class PlannedRow:
     payload: dict[str, object] = field(default_factory=dict)
 
 
-async def recipients(session: AsyncSession, platform: str) -> list[Recipient]:
-    rows = await session.execute(
+async def recipients(session: AsyncSession, platform: str, reps_of: int | None = None) -> list[Recipient]:
+    """Everyone who may be messaged on a platform; `reps_of`: only that agency's reps."""
+    query = (
         select(
             Account.id,
             Person.id,
@@ -107,7 +108,9 @@ async def recipients(session: AsyncSession, platform: str) -> list[Recipient]:
         .where(Account.platform == platform, Account.blocked_at.is_(None), Person.active.is_(True))
         .order_by(Account.id)
     )
-    return [Recipient(*row) for row in rows]
+    if reps_of is not None:
+        query = query.where(Person.role == "rep", Person.agency_id == reps_of)
+    return [Recipient(*row) for row in await session.execute(query)]
 
 
 async def scope_recipients(
@@ -302,12 +305,7 @@ async def chase(
         ).first()
         if sent_today is not None and not again:
             return None
-        reps = [
-            r
-            for platform in platforms
-            for r in await recipients(session, platform)
-            if r.role == "rep" and r.agency_id == agency_id
-        ]
+        reps = [r for platform in platforms for r in await recipients(session, platform, reps_of=agency_id)]
     if not reps:
         return 0
     key = day_key if sent_today is None else f"{day_key}:{now.timestamp():.0f}"

@@ -93,3 +93,16 @@ def parse_int(text: str, minimum: int, maximum: int) -> int:
     if value > maximum:
         raise NumberError("too_large")
     return value
+
+
+_REFERENCE = re.compile(r"#?\s?([0-9]{1,9})|([0-9]{1,9})\s?#")
+
+
+def reference(text: str, *, marked: bool = False) -> int | None:
+    """A record's number as typed: «12», «#۱۲», «۱۲#» (any digits, direction marks ignored); `marked`: only
+    with its «#» (a number typed alone is not taken for one)."""
+    raw = strip_invisible(to_ascii_digits(text)).strip()
+    match = _REFERENCE.fullmatch(raw)
+    if match is None or (marked and "#" not in raw):
+        return None
+    return int(match.group(1) or match.group(2))

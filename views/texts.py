@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,13 +145,8 @@ async def nudge(
     status: AgencyStatus | None = None,
     note: PlanNote | None = None,
 ) -> Markup:
-    deadline = deadline_date(year)
-    head = r(
-        "reminders.nudge_daily" if daily else "reminders.nudge_weekly",
-        days=(deadline - today).days,
-        deadline=deadline,
-    )
-    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
+    key = "reminders.nudge_daily" if daily else "reminders.nudge_weekly"
+    return await _to_rep(session, r, who, year, today, lambda days: key, status, note)
 
 
 async def chase(
@@ -163,10 +159,28 @@ async def chase(
     note: PlanNote | None = None,
 ) -> Markup:
     """A supervisor's reminder to this agency's reps, now: the governorate asks, with the agency's figures."""
+
+    def key(days: int) -> str:
+        return "reminders.chase" if days > 0 else "reminders.chase_today"
+
+    return await _to_rep(session, r, who, year, today, key, status, note)
+
+
+async def _to_rep(
+    session: AsyncSession,
+    r: Renderer,
+    who: Identity,
+    year: int,
+    today: dt.date,
+    head: Callable[[int], str],
+    status: AgencyStatus | None,
+    note: PlanNote | None,
+) -> Markup:
+    """A heading (its key by the days left until the deadline), then the rep's agency's figures."""
     deadline = deadline_date(year)
     days = (deadline - today).days
-    head = r("reminders.chase" if days > 0 else "reminders.chase_today", days=days, deadline=deadline)
-    return r.join([head, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
+    title = r(head(days), days=days, deadline=deadline)
+    return r.join([title, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
 
 
 async def digest(

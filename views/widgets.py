@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from models.stats import Scope
@@ -14,15 +16,23 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+T = TypeVar("T")
+
+
+def in_reading_order(r: Renderer, row: list[T]) -> list[T]:
+    """Buttons listed before-to-after, laid out as the language reads (the later ones left in Persian)."""
+    return row[::-1] if r.rtl else row
+
+
 def paging_row(r: Renderer, previous: str | None, following: str | None) -> list[tuple[str, str]]:
-    """The buttons to the page before and after (callback data, or None on the first or last page). In a
-    right-to-left language the next page lies to the left: «◀️ بعدی» on the left, «قبلی ▶️» on the right."""
+    """The buttons to the page before and after (callback data, or None on the first or last page):
+    «◀️ بعدی» on the left and «قبلی ▶️» on the right in Persian."""
     row = []
     if previous is not None:
         row.append((r.raw("general.page_prev"), previous))
     if following is not None:
         row.append((r.raw("general.page_next"), following))
-    return row[::-1] if r.rtl else row
+    return in_reading_order(r, row)
 
 
 def scope_title(r: Renderer, scope: Scope) -> Markup:

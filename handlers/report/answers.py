@@ -10,7 +10,7 @@ from telegram import Message
 from handlers import beneficiary_sheet
 from handlers.context import BotContext
 from handlers.report.questions import ReportData, ReportTurn, codes_count, next_state, year_of
-from models import access, quickreport, reports
+from models import access, phrasebook, quickreport, reports
 from models.jalali import DateError, check_report_date
 from models.textnorm import NumberError
 from views.render import Markup, Renderer
@@ -98,11 +98,11 @@ async def count_typed(turn: ReportTurn, text: str) -> None:
     """Typed at the question about a large count: yes or no in words, the same number (yes), or another."""
     keys = [quickreport.key_of(word) for word in text.split()]
     keys = [k for k in keys if k]
-    if (keys and all(k in quickreport.YES for k in keys)) or _same_count(text, int(turn.data["jobs"])):
+    if (keys and all(k in phrasebook.YES for k in keys)) or _same_count(text, int(turn.data["jobs"])):
         await confirm_count(turn)
-    elif keys and keys[0] in quickreport.NO and len(keys) > 1:  # «نه، ۷۰ نفر»: the number after it
+    elif keys and keys[0] in phrasebook.NO and len(keys) > 1:  # «نه، ۷۰ نفر»: the number after it
         await jobs(turn, " ".join(text.split()[1:]))
-    elif keys and keys[0] in quickreport.NO:
+    elif keys and keys[0] in phrasebook.NO:
         await fix_count(turn)
     else:
         await jobs(turn, text)
