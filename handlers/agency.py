@@ -29,9 +29,8 @@ PREFIX = "ag"
 REMIND, AGAIN = "ar", "ax"  # remind this agency's reps now; again, the same day
 
 
-async def _show(update: Update, context: BotContext, agency: Agency, back: str | None = None) -> None:
-    """The card; opened from a ranking page (`back`: that page's data) it takes the page's place and leads
-    back to it."""
+async def card(context: BotContext, agency: Agency) -> Markup:
+    """The agency's figures, pace, months, plan and last reports, for a supervisor."""
     rt, r = context.rt, context.r
     async with rt.db.session() as session:
         st = await agency_status(session, agency.id, rt.year, rt.today())
@@ -86,12 +85,20 @@ async def _show(update: Update, context: BotContext, agency: Agency, back: str |
                     mark=mark,
                 )
             )
+    return r.join(lines)
+
+
+async def _show(update: Update, context: BotContext, agency: Agency, back: str | None = None) -> None:
+    """The card; opened from a ranking page (`back`: that page's data) it takes the page's place and leads
+    back to it."""
+    r = context.r
+    text = await card(context, agency)
     rows = [[(r.raw("agency.remind"), f"{REMIND}|{agency.id}")]]
     if back is None:
-        await send(update, context, r.join(lines), inline(rows))
+        await send(update, context, text, inline(rows))
         return
     rows.append([(r.raw("agency.back_to_ranking"), back)])
-    await edit_or_send(update, context, pressed_message(update), r.join(lines), inline(rows))
+    await edit_or_send(update, context, pressed_message(update), text, inline(rows))
 
 
 Chosen = Callable[[Update, BotContext, Agency], Awaitable[None]]

@@ -44,6 +44,7 @@ def table() -> list[Command]:
         exports,
         general,
         imports,
+        inbox,
         invites,
         myreports,
         obstacles,
@@ -65,6 +66,7 @@ def table() -> list[Command]:
         Command("obstacle", obstacles.command, REP, {"rep": 1}),
         Command("plan", plans.command, REP, {"rep": 1}),
         Command("myreports", myreports.command, REP, {"rep": 2}),
+        Command("inbox", inbox.command, STAFF, {"staff": -1}),  # a row of its own, on top
         Command("ranking", ranking.command, LINKED, {"rep": 3, "staff": 0}),
         Command("summary", exports.summary_command, STAFF, {"staff": 0}),
         Command("chart", exports.chart_command, STAFF, {"staff": 1}),

@@ -3,7 +3,7 @@ report or a plan is returned with, the agency a rep moves to. Buttons fu|<token>
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from telegram import Update
 
@@ -29,14 +29,20 @@ class FollowupData(TypedDict):
     what: str  # one of ASK
     id: int  # the record answered
     version: int  # the report's version a return reason is for
+    then: NotRequired[str]  # asked from the inbox: its queue and place, whose next item follows the answer
 
 
 FollowupTurn = Turn[FollowupData]
 
 
-async def start(update: Update, context: BotContext, what: str, record_id: int, version: int = 0) -> None:
+async def start(
+    update: Update, context: BotContext, what: str, record_id: int, version: int = 0, then: str = ""
+) -> None:
     assert what in ASK
-    await FOLLOWUP.start(update, context, "text", {"what": what, "id": record_id, "version": version})
+    data: FollowupData = {"what": what, "id": record_id, "version": version}
+    if then:
+        data["then"] = then
+    await FOLLOWUP.start(update, context, "text", data)
 
 
 async def _ask(turn: FollowupTurn) -> Question:
@@ -49,6 +55,7 @@ async def _typed(turn: FollowupTurn, text: str) -> None:
     record_id = int(turn.data["id"])
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
+    saved = False
     try:
         if what == "obstacle":
             await obstacles.add_message(rt.db, who, scope, record_id, text, rt.clock())
@@ -67,20 +74,28 @@ async def _typed(turn: FollowupTurn, text: str) -> None:
             key = "followup.returned" if status == "returned" else "plans.already_decided"
             done = r(key, ref=r.code(record_id))
     except AnswerError as exc:
-        if exc.reason == "resolved":
-            await turn.end(r("obstacles.errors.resolved"))
+        if exc.reason != "resolved":
+            await turn.ask([r(f"obstacles.errors.{exc.reason}", **exc.details)])
             return
-        await turn.ask([r(f"obstacles.errors.{exc.reason}", **exc.details)])
-        return
+        done = r("obstacles.errors.resolved")
     except review.Changed:
-        await turn.end(r("review.changed"))
-        return
+        done = r("review.changed")
     except access.NotAllowed:
-        await turn.end(r("general.not_allowed_record"))
-        return
+        done = r("general.not_allowed_record")
+    else:
+        saved = True
     await turn.end(done)
-    if what in NOTIFIED:
+    if saved and what in NOTIFIED:
         await notify.deliver(turn.context, NOTIFIED[what], record_id)
+    await _then(turn, record_id)
+
+
+async def _then(turn: FollowupTurn, record_id: int) -> None:
+    """Asked from the inbox: its next item follows, whether the answer was taken or not."""
+    if turn.data.get("then"):
+        from handlers import inbox  # late: the inbox asks for follow-ups
+
+        await inbox.resume(turn.update, turn.context, turn.data["then"], record_id)
 
 
 async def _move_person(turn: FollowupTurn, scope: Scope | None, text: str) -> Markup | None:

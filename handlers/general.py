@@ -8,14 +8,25 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import commands, commands_menu, conversation, imports, myreports, onboarding, report, review
+from handlers import (
+    commands,
+    commands_menu,
+    conversation,
+    imports,
+    myreports,
+    obstacles,
+    onboarding,
+    plans,
+    report,
+    review,
+)
 from handlers.common import answer_callback, contact_keyboard, inline, main_menu, requires, send
 from handlers.context import BotContext
 from handlers.conversations import CONVERSATIONS
 from locales import LOCALES
 from models import drafts, people
 from models.db import storage_fault
-from models.textnorm import reference
+from models.textnorm import named_reference, reference
 from views.render import Markup, Renderer
 
 log = logging.getLogger(__name__)
@@ -109,6 +120,22 @@ def _menu_command(text: str) -> commands.Command | None:
     return None
 
 
+def _named_record(text: str) -> tuple[str, int] | None:
+    number = reference(text, marked=True)
+    return ("report", number) if number is not None else named_reference(text)
+
+
+async def _open_record(update: Update, context: BotContext, kind: str, number: int) -> None:
+    if kind == "obstacle":
+        await obstacles.open_by_number(update, context, number)
+    elif kind == "plan":
+        await plans.open_by_number(update, context, number)
+    elif context.who.role == "rep":
+        await myreports.open_report(update, context, f"#{number}")
+    else:
+        await review.open_by_number(update, context, number)
+
+
 async def route_message(update: Update, context: BotContext) -> None:
     """Any message no command took: onboarding input, a menu button, or an answer in a conversation."""
     message = update.effective_message
@@ -126,12 +153,9 @@ async def route_message(update: Update, context: BotContext) -> None:
         return
     if await conversation.route(update, context, CONVERSATIONS):  # an answer in the conversation open
         return
-    number = reference(message.text or "", marked=True)
-    if number is not None:  # «#12» alone: that report, for whoever may see it
-        if who.role == "rep":
-            await myreports.open_report(update, context, message.text or "")
-        else:
-            await review.open_by_number(update, context, number)
+    named = _named_record(message.text or "")
+    if named is not None:  # «#12», «مانع ۱۲», «برنامه ۱۲» alone: that record, for whoever may see it
+        await _open_record(update, context, *named)
         return
     if message.text and await report.start_quick(update, context, message.text):
         return

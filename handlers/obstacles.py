@@ -4,23 +4,28 @@ Conversation buttons ob|<token>|<action>[|<arg>]."""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, TypedDict, cast
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from handlers import evidence, followup, notify, records
-from handlers.common import answer_callback, inline, requires, send
+from handlers.common import answer_callback, edit_or_send, inline, pressed_message, requires, send
 from handlers.context import BotContext
 from handlers.conversation import SUMMARY, Choice, Conversation, Edit, Press, Question, Step, Turn
 from models import access, obstacles
 from models.access import AnswerError
 from models.obstacles import View
 from models.stats import scope_of
+from models.textnorm import reference
 from views.buttons import record
 from views.cards import obstacle_buttons, obstacle_card
-from views.render import Renderer
+from views.render import Markup, Renderer
+from views.widgets import paging_row
 
 KIND, PREFIX = "obstacle", "ob"
+LIST_PREFIX = "ol"  # /obstacles' pages: ol|<page>
 
 
 class ObstacleData(TypedDict, total=False):
@@ -161,16 +166,26 @@ OBSTACLE: Conversation[ObstacleData] = Conversation(
 
 
 async def list_command(update: Update, context: BotContext) -> None:
+    number = reference(" ".join(context.args or []))  # «/obstacles 3»: that page
+    await send(update, context, *await _list_page(context, max((number or 1) - 1, 0)))
+
+
+async def _list_page(context: BotContext, number: int) -> tuple[Markup, InlineKeyboardMarkup | None]:
+    """A page of open obstacles (the last when `number` is past it), its records' buttons and the paging."""
     who, rt, r = context.who, context.rt, context.r
+    size = obstacles.PAGE_SIZE
     async with rt.db.session() as session:
         scope = await scope_of(session, who)
-        found = await obstacles.open_list(session, who, scope)
-    if not found:
-        await send(update, context, r("obstacles.none_open"))
-        return
-    lines = [r("obstacles.list_title", count=min(len(found), obstacles.LIST_LIMIT))]
+        found, total = await obstacles.open_list(session, who, scope, number * size, size)
+        pages = max(1, math.ceil(total / size))
+        if number >= pages:
+            number = pages - 1
+            found, total = await obstacles.open_list(session, who, scope, number * size, size)
+    if not total:
+        return r("obstacles.none_open"), None
+    lines = [r("obstacles.list_title", count=total)]
     buttons = []
-    for obstacle, agency in found[: obstacles.LIST_LIMIT]:
+    for obstacle, agency in found:
         lines.append(
             r(
                 "obstacles.list_line",
@@ -182,10 +197,31 @@ async def list_command(update: Update, context: BotContext) -> None:
             )
         )
         buttons.append((f"#{r.digits(str(obstacle.id))}", record("ox", "show", obstacle.id)))
-    if len(found) > obstacles.LIST_LIMIT:
-        lines.append(r("obstacles.list_more", count=obstacles.LIST_LIMIT))
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    await send(update, context, r.join(lines), inline(rows))
+    if pages > 1:
+        lines.append(r("ranking.page", page=number + 1, pages=pages))
+    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    paging = paging_row(
+        r,
+        f"{LIST_PREFIX}|{number - 1}" if number > 0 else None,
+        f"{LIST_PREFIX}|{number + 1}" if number < pages - 1 else None,
+    )
+    if paging:
+        rows.append(paging)
+    return r.join(lines), inline(rows)
+
+
+@requires()
+async def list_callback(update: Update, context: BotContext) -> None:
+    """Another page of /obstacles, in place."""
+    query = update.callback_query
+    assert query is not None
+    match = re.fullmatch(rf"{LIST_PREFIX}\|([0-9]{{1,5}})", query.data or "")
+    if match is None:
+        await records.refuse(update, context)
+        return
+    await answer_callback(update)
+    page = await _list_page(context, int(match.group(1)))
+    await edit_or_send(update, context, pressed_message(update), *page)
 
 
 SAVED: records.Records[View] = records.Records(
@@ -193,7 +229,14 @@ SAVED: records.Records[View] = records.Records(
     ("ack", "reply", "res", "files", "show"),
     obstacles.load,
     lambda who, scope, view: access.may_see(who, scope, view.obstacle.agency_id, view.county_id),
+    year=lambda view: view.obstacle.year,
 )
+
+
+async def open_by_number(update: Update, context: BotContext, number: int) -> None:
+    """An obstacle named by its number («مانع ۱۲» typed alone)."""
+    if await records.by_number(update, context, SAVED, number, "obstacles.not_found") is not None:
+        await _show(update, context, number)
 
 
 @requires()

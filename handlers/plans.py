@@ -185,7 +185,16 @@ SAVED: records.Records[PlanView] = records.Records(
     ("ok", "ret", "again", "show"),
     plans.load,
     lambda who, scope, view: access.may_see(who, scope, view.plan.agency_id, view.county_id),
+    year=lambda view: view.plan.year,
 )
+
+
+async def open_by_number(update: Update, context: BotContext, number: int) -> None:
+    """A plan named by its number («برنامه ۱۲» typed alone)."""
+    view = await records.by_number(update, context, SAVED, number, "plans.not_found")
+    if view is not None:
+        r, tz = context.r, context.rt.settings.tz
+        await send(update, context, plan_card(r, view, tz), plan_buttons(r, view, context.who.role))
 
 
 @requires()

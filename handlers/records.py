@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from handlers.common import answer_callback
+from handlers.common import answer_callback, send
 from handlers.context import BotContext
 from models.people import Identity
 from models.stats import Scope, scope_of
@@ -30,6 +30,7 @@ class Records(Generic[V]):
     load: Callable[[AsyncSession, int], Awaitable[V | None]]
     visible: Callable[[Identity, Scope | None, V], bool]  # whether this person may see (and act on) it
     arg: str = r"[0-9a-z_]{0,20}"  # what a button's argument may be (digits where it is a number)
+    year: Callable[[V], int] | None = None  # the reporting year a record belongs to (records named by number)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,21 @@ async def pressed(update: Update, context: BotContext, records: Records[V]) -> P
         await refuse(update, context)
         return None
     return Pressed(button.action, button.id, button.arg, record, scope)
+
+
+async def by_number(
+    update: Update, context: BotContext, records: Records[V], number: int, missing: str
+) -> V | None:
+    """A record named by its number (typed alone) when the person may see it and it is of this reporting
+    year (an earlier year's stays as it was); None, the user told `missing`, otherwise."""
+    async with context.rt.db.session() as session:
+        scope = await scope_of(session, context.who)
+        record = await records.load(session, number)
+    if record is not None and records.visible(context.who, scope, record):
+        if records.year is None or records.year(record) == context.rt.year:
+            return record
+    await send(update, context, context.r(missing, ref=context.r.code(number)))
+    return None
 
 
 async def refuse(update: Update, context: BotContext) -> None:

@@ -20,6 +20,7 @@ from handlers import (
     flood,
     general,
     identity,
+    inbox,
     invites,
     myreports,
     obstacles,
@@ -51,9 +52,11 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(general.lang_callback, pattern=r"^lg\|"))
     app.add_handler(CallbackQueryHandler(reminders.settings_callback, pattern=r"^st\|"))
     app.add_handler(CallbackQueryHandler(agency.callback, pattern=r"^ag\|"))
+    app.add_handler(CallbackQueryHandler(inbox.callback, pattern=rf"^{inbox.PREFIX}\|"))
     app.add_handler(CallbackQueryHandler(agency.remind_callback, pattern=r"^a[rx]\|"))
     app.add_handler(CallbackQueryHandler(reminders.remind_now_callback, pattern=r"^rn\|"))
     app.add_handler(CallbackQueryHandler(obstacles.action_callback, pattern=r"^ox\|"))
+    app.add_handler(CallbackQueryHandler(obstacles.list_callback, pattern=rf"^{obstacles.LIST_PREFIX}\|"))
     app.add_handler(CallbackQueryHandler(plans.action_callback, pattern=r"^px\|"))
     app.add_handler(CallbackQueryHandler(invites.callback, pattern=r"^iv\|"))
     app.add_handler(CallbackQueryHandler(review.callback, pattern=r"^rv\|"))

@@ -25,8 +25,11 @@ DIGEST_TIMES = ("07:00", "08:00", "09:00", "10:00", "12:00", "14:00")
 async def digest_command(update: Update, context: BotContext) -> None:
     rt, who = context.rt, context.who
     async with rt.db.session() as session:
-        text = await texts.digest(session, context.r, who, rt.year, rt.today(), rt.clock())
-    await send(update, context, text or context.r("ranking.no_scope"))
+        found = await texts.digest(session, context.r, who, rt.year, rt.today(), rt.clock(), rt.settings.tz)
+    if found is None:
+        await send(update, context, context.r("ranking.no_scope"))
+        return
+    await send(update, context, *found)
 
 
 # --- /settings --------------------------------------------------------------------------------------------

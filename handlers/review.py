@@ -40,24 +40,21 @@ SAVED: records.Records[Card] = records.Records(
     review.load,
     lambda who, scope, card: may_see(who, scope, card.achievement.agency_id, card.county_id),
     arg=r"[0-9]{0,6}",  # a version
+    year=lambda card: card.achievement.year,
 )
 
 
 async def open_by_number(update: Update, context: BotContext, number: int) -> None:
     """A report of the supervisor's scope named by its number («#12» typed alone), with its actions."""
-    who, rt, r = context.who, context.rt, context.r
-    async with rt.db.session() as session:
-        scope = await scope_of(session, who)
-        card = await review.load(session, number)
-    if card is None or not SAVED.visible(who, scope, card) or card.achievement.year != rt.year:
-        await send(update, context, r("review.not_found", ref=r.code(number)))
-        return
-    await send(
-        update,
-        context,
-        achievement_card(r, card, rt.settings.tz),
-        achievement_buttons(r, card, who.role, False),
-    )
+    card = await records.by_number(update, context, SAVED, number, "review.not_found")
+    if card is not None:
+        r, tz = context.r, context.rt.settings.tz
+        await send(
+            update,
+            context,
+            achievement_card(r, card, tz),
+            achievement_buttons(r, card, context.who.role, False),
+        )
 
 
 @requires("supervisor", "admin")

@@ -101,9 +101,10 @@ async def _text(
     if kind == schedule.CHASE:  # for the agency's reps it was meant for, not someone moved since
         if who.role != "rep" or who.agency_id != payload.get("agency_id"):
             return None
-        return await texts.chase(session, r, who, year, today, status, note)
+        plan = bool(payload.get("plan"))
+        return await texts.chase(session, r, who, year, today, status, note, plan=plan)
     if kind == "digest":
-        return await texts.digest(session, r, who, year, today, rt.clock())
+        return await texts.digest(session, r, who, year, today, rt.clock(), rt.settings.tz)
     if kind == notices.KIND:
         return await notices.render(session, r, who, payload, rt.platform, rt.settings.tz)
     log.error("unknown reminder kind %r", kind)

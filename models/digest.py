@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import Float, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import inbox
 from models.jalali import Pace, pace_for
 from models.schema import Achievement, Agency, AgencyTotal, Commitment
 from models.stats import Scope, counted, ranking
 
 TOP = 10
-SILENT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Digest:
     change_24h: int
     behind: list[AgencyLine]  # worst first
     behind_total: int
-    silent: list[str]
+    silent: list[str]  # the longest silent first
     silent_total: int
     unregistered_jobs: int
     unregistered: list[AgencyLine]  # most unregistered first
@@ -74,20 +74,7 @@ async def build(session: AsyncSession, scope: Scope, year: int, today: dt.date, 
         )
         if pace.is_behind(int(row[1]), int(row[2]))
     ]
-    cutoff = now - dt.timedelta(days=SILENT_DAYS)
-    silent = [
-        name
-        for (name,) in await session.execute(
-            _in_scope(
-                select(Agency.name)
-                .select_from(Agency)
-                .outerjoin(totals, totals.c.agency_id == Agency.id)
-                .where((totals.c.last_at.is_(None)) | (totals.c.last_at < cutoff))
-                .order_by(Agency.name),
-                scope,
-            )
-        )
-    ]
+    silent = [name for _, name, _ in await session.execute(inbox.silent(scope, year, now))]
     unregistered = [
         AgencyLine(*row)
         for row in await session.execute(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, notices
@@ -22,7 +22,7 @@ STATUSES = ("open", "acknowledged", "resolved")
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
 HELP_MIN, HELP_MAX = 3, 1000
 REPLY_MIN, REPLY_MAX = 2, 2000
-LIST_LIMIT = 20
+PAGE_SIZE = 10  # /obstacles, a page
 
 
 @dataclass(frozen=True)
@@ -206,19 +206,22 @@ async def add_message(
         return message.id
 
 
-async def open_list(session: AsyncSession, who: Identity, scope: Scope | None) -> list[tuple[Obstacle, str]]:
-    """Open (not resolved) obstacles, oldest first: a rep's agency's, or a supervisor's scope's."""
+async def open_list(
+    session: AsyncSession, who: Identity, scope: Scope | None, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[list[tuple[Obstacle, str]], int]:
+    """Open (not resolved) obstacles, oldest first, one page of them and how many there are: a rep's
+    agency's, or a supervisor's scope's."""
     query = (
         select(Obstacle, Agency.name)
         .join(Agency, Agency.id == Obstacle.agency_id)
         .where(Obstacle.status != "resolved")
-        .order_by(Obstacle.created_at, Obstacle.id)
-        .limit(LIST_LIMIT + 1)
     )
     if who.role == "rep":
         query = query.where(Obstacle.agency_id == (who.agency_id or -1))
     elif scope is None:
-        return []
+        return [], 0
     elif scope.county_ids is not None:
         query = query.where(Agency.county_id.in_(scope.county_ids))
-    return [(o, name) for o, name in (await session.execute(query)).all()]
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    page = query.order_by(Obstacle.created_at, Obstacle.id).offset(offset).limit(limit)
+    return [(o, name) for o, name in (await session.execute(page)).all()], int(total)

@@ -295,10 +295,12 @@ async def chase(
     now: dt.datetime,
     today: dt.date,
     again: bool = False,
+    plan: bool = False,
 ) -> int | None:
-    """Queue a reminder to the reps of one agency, worded with its figures, and audit it. None when it was
-    sent today already and not confirmed again; else how many reps (people) it goes to (0: none linked)."""
-    day_key = f"{CHASE}:{agency_id}:{today.isoformat()}"
+    """Queue a reminder to the reps of one agency, worded with its figures (`plan`: asking for a catch-up
+    plan), and audit it. None when it was sent today already and not confirmed again; else how many reps
+    (people) it goes to (0: none linked)."""
+    day_key = f"{CHASE}:{'plan:' if plan else ''}{agency_id}:{today.isoformat()}"
     async with db.session() as session:
         sent_today = (
             await session.execute(select(Outbox.id).where(Outbox.key.startswith(day_key)).limit(1))
@@ -310,6 +312,8 @@ async def chase(
         return 0
     key = day_key if sent_today is None else f"{day_key}:{now.timestamp():.0f}"
     payload: dict[str, object] = {"year": year, "by": by_person, "agency_id": agency_id}
+    if plan:
+        payload["plan"] = 1
     await store(db, [PlannedRow(r, key, CHASE, now, payload) for r in reps])
     people = len({r.person_id for r in reps})
     async with db.write() as session:
@@ -317,7 +321,7 @@ async def chase(
             session,
             actor=audit.person_actor(by_person),
             actor_person_id=by_person,
-            action="agency.remind",
+            action="agency.ask_plan" if plan else "agency.remind",
             entity="agency",
             entity_id=agency_id,
             after={"reps": people, "again": sent_today is not None},

@@ -106,3 +106,23 @@ def reference(text: str, *, marked: bool = False) -> int | None:
     if match is None or (marked and "#" not in raw):
         return None
     return int(match.group(1) or match.group(2))
+
+
+# A record named with its kind: «مانع ۱۲», «برنامهٔ #۱۲», «plan 12»; a report only with its «#» («گزارش #۱۲»):
+# «گزارش ۱۲» may be the start of a report of 12 jobs.
+_NAMED = re.compile(
+    r"(?P<kind>مانع|obstacle|برنامۀ|برنامه(?:\u0654|\u200c?ی| ی)?|plan|گزارش|report)\s*(?P<ref>.+)",
+    re.IGNORECASE,
+)
+_KINDS = {"مانع": "obstacle", "obstacle": "obstacle", "plan": "plan", "گزارش": "report", "report": "report"}
+
+
+def named_reference(text: str) -> tuple[str, int] | None:
+    """(kind, number) of a record named with its kind word and number, typed alone; None otherwise."""
+    match = _NAMED.fullmatch(strip_invisible(text).translate(_LETTERS).strip())
+    if match is None:
+        return None
+    word = match.group("kind").lower()
+    kind = "plan" if word.startswith("برنام") else _KINDS[word]
+    number = reference(match.group("ref"), marked=kind == "report")
+    return None if number is None else (kind, number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,8 +39,16 @@ async def add(
                 "achieved": AgencyTotal.achieved + jobs,
                 "registered": AgencyTotal.registered + registered,
                 "reports": AgencyTotal.reports + reports,
-                # Edits and withdrawals are not activity: only a new report moves it.
-                "last_report_at": total.excluded.last_report_at
+                # Edits and withdrawals are not activity: only a new report moves it, and only forward
+                # (reports loaded out of order, as the demo's, keep the latest).
+                "last_report_at": case(
+                    (
+                        AgencyTotal.last_report_at.is_(None)
+                        | (AgencyTotal.last_report_at < total.excluded.last_report_at),
+                        total.excluded.last_report_at,
+                    ),
+                    else_=AgencyTotal.last_report_at,
+                )
                 if reports > 0
                 else AgencyTotal.last_report_at,
             },

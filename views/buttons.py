@@ -16,6 +16,9 @@ _STEP = re.compile(r"([a-z]{2})\|([0-9a-f]{6})\|([a-z_]{1,12})(?:\|([0-9a-z_]{1,
 _RECORD = re.compile(r"([a-z]{2})\|([a-z]{1,8})\|([0-9]{1,9})(?:\|([0-9a-z_]{1,20}))?")
 
 
+INBOX_PREFIX = "ib"  # handlers/inbox.py reads these; the digest offers ib|h|n
+
+
 def _tail(arg: str | int) -> str:
     return f"|{arg}" if arg != "" else ""
 

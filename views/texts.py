@@ -6,14 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
 
 from models import digest as digest_model
+from models import inbox
 from models.jalali import deadline_date
 from models.people import Identity
 from models.plans import PlanNote, plan_notes
 from models.stats import AgencyStatus, agency_status, ranking, scope_of
+from views.buttons import INBOX_PREFIX
 from views.render import Markup, Renderer
-from views.widgets import scope_title
+from views.widgets import inline, scope_title
 
 
 def _pct(r: Renderer, part: int, whole: int) -> Markup:
@@ -28,9 +31,11 @@ async def rep_figures(
     today: dt.date,
     status: AgencyStatus | None = None,
     note: PlanNote | None = None,
+    plan_asked: bool = False,
 ) -> list[Markup]:
     """A rep's agency: tone by standing (nothing yet, behind, on pace, done), Rasad gap, weekly need, its
-    catch-up plan. `status`, `note`: the agency's, when already read with a batch's."""
+    catch-up plan (`plan_asked`: the heading asks for one already). `status`, `note`: the agency's, when
+    already read with a batch's."""
     if who.agency_id is None:
         return []
     st = status or await agency_status(session, who.agency_id, year, today, recent_count=0)
@@ -82,7 +87,7 @@ async def rep_figures(
         if note.planned is not None and note.month is not None:
             month = r.raw_list("calendar.months")[note.month - 1]
             lines.append(r("plans.reminder_month", month=month, planned=note.planned, actual=note.actual))
-        elif not note.has_plan and st.projection.mark in ("behind", "at_risk"):
+        elif not note.has_plan and st.projection.mark in ("behind", "at_risk") and not plan_asked:
             lines.append(r("plans.please_submit"))
     lines.append(r("reminders.rep_cta"))
     return lines
@@ -157,13 +162,18 @@ async def chase(
     today: dt.date,
     status: AgencyStatus | None = None,
     note: PlanNote | None = None,
+    *,
+    plan: bool = False,
 ) -> Markup:
-    """A supervisor's reminder to this agency's reps, now: the governorate asks, with the agency's figures."""
+    """A supervisor's reminder to this agency's reps, now: the governorate asks (for reports, or `plan`: for
+    a catch-up plan), with the agency's figures."""
 
     def key(days: int) -> str:
+        if plan:
+            return "reminders.chase_plan" if days > 0 else "reminders.chase_plan_today"
         return "reminders.chase" if days > 0 else "reminders.chase_today"
 
-    return await _to_rep(session, r, who, year, today, key, status, note)
+    return await _to_rep(session, r, who, year, today, key, status, note, plan_asked=plan)
 
 
 async def _to_rep(
@@ -175,21 +185,32 @@ async def _to_rep(
     head: Callable[[int], str],
     status: AgencyStatus | None,
     note: PlanNote | None,
+    plan_asked: bool = False,
 ) -> Markup:
     """A heading (its key by the days left until the deadline), then the rep's agency's figures."""
     deadline = deadline_date(year)
     days = (deadline - today).days
     title = r(head(days), days=days, deadline=deadline)
-    return r.join([title, Markup(""), *await rep_figures(session, r, who, year, today, status, note)])
+    figures = await rep_figures(session, r, who, year, today, status, note, plan_asked)
+    return r.join([title, Markup(""), *figures])
 
 
 async def digest(
-    session: AsyncSession, r: Renderer, who: Identity, year: int, today: dt.date, now: dt.datetime
-) -> Markup | None:
+    session: AsyncSession,
+    r: Renderer,
+    who: Identity,
+    year: int,
+    today: dt.date,
+    now: dt.datetime,
+    tz: dt.tzinfo,
+) -> tuple[Markup, InlineKeyboardMarkup] | None:
+    """The scope's figures, what waits in the supervisor's inbox, who is behind or silent; a button opens the
+    inbox."""
     scope = await scope_of(session, who)
     if scope is None:
         return None
     d = await digest_model.build(session, scope, year, today, now)
+    waiting = await inbox.counts(session, scope, who.person_id, year, today, now)
     lines = [
         r("reminders.digest_title", scope=scope_title(r, scope), date=today),
         r(
@@ -202,6 +223,9 @@ async def digest(
         r("reminders.digest_change", change=d.change_24h)
         if d.change_24h
         else r("reminders.digest_no_change"),
+        Markup(""),
+        r("inbox.digest_title"),
+        *inbox_lines(r, waiting, today, tz, agencies=False),
         Markup(""),
     ]
     if d.behind:
@@ -221,7 +245,10 @@ async def digest(
     else:
         lines.append(r("reminders.digest_none_behind"))
     if d.silent:
-        lines += [Markup(""), r("reminders.digest_silent_title", count=d.silent_total)]
+        lines += [
+            Markup(""),
+            r("reminders.digest_silent_title", count=d.silent_total, days=inbox.SILENT_DAYS),
+        ]
         lines += [r("reminders.digest_silent_line", name=name) for name in d.silent]
         if d.silent_total > len(d.silent):
             lines.append(r("reminders.digest_more", count=d.silent_total - len(d.silent)))
@@ -232,7 +259,32 @@ async def digest(
             for a in d.unregistered
         ]
     lines += [Markup(""), r("reminders.digest_footer")]
-    return r.join(lines)
+    return r.join(lines), inline([[(r.raw("inbox.digest_button"), f"{INBOX_PREFIX}|h|n")]])
+
+
+def waiting_for(r: Renderer, since: dt.datetime | None, today: dt.date, tz: dt.tzinfo) -> Markup:
+    """«امروز», «۳ روز پیش»: how long something has waited, in whole days of the local calendar."""
+    days = (today - since.astimezone(tz).date()).days if since else 0
+    return r("inbox.age_today") if days <= 0 else r("inbox.age_days", days=days)
+
+
+def inbox_lines(
+    r: Renderer, counts: inbox.Counts, today: dt.date, tz: dt.tzinfo, agencies: bool = True
+) -> list[Markup]:
+    """What waits for the governorate in a scope, a line per queue (the inbox's head; the digest, which
+    lists the agencies behind and silent itself, without `agencies`)."""
+    if counts.empty:
+        return [r("inbox.all_clear")]
+    lines = [r("inbox.count_reports", count=counts.reports), r("inbox.count_plans", count=counts.plans)]
+    if counts.oldest_obstacle is not None:
+        oldest = waiting_for(r, counts.oldest_obstacle, today, tz)
+        lines.append(r("inbox.count_obstacles_oldest", count=counts.obstacles, age=oldest))
+    else:
+        lines.append(r("inbox.count_obstacles", count=counts.obstacles))
+    if agencies:
+        lines.append(r("inbox.count_behind", count=counts.behind))
+        lines.append(r("inbox.count_silent", count=counts.silent, days=inbox.SILENT_DAYS))
+    return lines
 
 
 def summary_text(r: Renderer, scope: Markup, brief, today: dt.date) -> Markup:

@@ -181,7 +181,8 @@ async def test_the_supervisors_menu_buttons_open_their_tools(bot):
     maryam, _, sup = await _data(bot)
     joined = [m for m in bot.api.outbox if m.chat_id == sup.chat_id and m.reply_keyboard][-1]
     labels = [b["text"] for row in joined.reply_keyboard for b in row]
-    assert labels[:8] == [
+    assert labels[:9] == [
+        "📬 کارتابل",
         "🏆 رتبه‌بندی",
         "📋 خلاصهٔ وضعیت",
         "📈 نمودار",
@@ -197,6 +198,7 @@ async def test_the_supervisors_menu_buttons_open_their_tools(bot):
     assert workbook.document["file_name"].endswith(".xlsx")
     assert "جمع: ۴۰۰ از ۱٬۰۰۰" in (await sup.send("🗓 گزارش روزانه")).text
     assert "مانع بازی وجود ندارد" in (await sup.send("🚧 موانع باز")).text
+    assert "کارتابل شهرستان مشهد" in (await sup.send("📬 کارتابل")).text
     assert "برای نقش شما" in (await maryam.send("📥 فایل اکسل")).text  # typed by a rep: refused
 
 

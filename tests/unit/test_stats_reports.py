@@ -302,3 +302,17 @@ async def test_a_count_is_checked_against_what_is_left_and_a_third(seeded):
     async with seeded.session() as s:
         check = await reports.count_check(s, 1, YEAR, 60)  # 450 reported: 50 left
         assert check is not None and (check.achieved, check.remaining) == (450, 50)
+
+
+async def test_the_last_report_moves_only_forward(seeded):
+    """Reports loaded out of order (a back-fill, the demo) keep the latest as the agency's last report."""
+    from models import totals
+    from models.schema import AgencyTotal
+
+    later, earlier = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC), dt.datetime(2026, 9, 1, 8, tzinfo=dt.UTC)
+    async with seeded.write() as s:
+        await totals.add(s, 3, YEAR, later.date(), 5, 0, later)
+        await totals.add(s, 3, YEAR, earlier.date(), 7, 0, earlier)
+    async with seeded.session() as s:
+        total = await s.get(AgencyTotal, (3, YEAR))
+    assert total.achieved == 12 and total.last_report_at == later

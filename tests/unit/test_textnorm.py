@@ -1,6 +1,14 @@
 import pytest
 
-from models.textnorm import NumberError, clean_text, parse_int, search_key, to_ascii_digits, to_persian_digits
+from models.textnorm import (
+    NumberError,
+    clean_text,
+    named_reference,
+    parse_int,
+    search_key,
+    to_ascii_digits,
+    to_persian_digits,
+)
 
 
 def test_digits_in_every_script_become_ascii():
@@ -41,3 +49,26 @@ def test_arabic_letters_are_normalised_for_storage_and_search():
     assert clean_text("  كميته   امداد\u200f ") == "کمیته امداد"
     assert search_key("نیشابور") == search_key("نيشابور ")
     assert search_key("خراسان\u200cرضوی") == search_key("خراسان رضوی")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("مانع ۱۲", ("obstacle", 12)),
+        ("مانع #۱۲", ("obstacle", 12)),
+        ("برنامهٔ ۳", ("plan", 3)),
+        ("برنامه‌ی 3", ("plan", 3)),
+        ("برنامه ی ۳", ("plan", 3)),
+        ("برنامۀ ۳", ("plan", 3)),  # the precomposed letter of Android keyboards
+        ("برنامه ي ۳", ("plan", 3)),  # Arabic yeh
+        ("Plan 4", ("plan", 4)),
+        ("obstacle12", ("obstacle", 12)),
+        ("گزارش #۱۲", ("report", 12)),
+        ("گزارش ۱۲", None),  # may begin a report of 12 jobs
+        ("مانع بانک", None),
+        ("برنامه ۱۲ شغل", None),
+        ("برنامه", None),
+    ],
+)
+def test_a_record_named_with_its_kind(typed, expected):
+    assert named_reference(typed) == expected
