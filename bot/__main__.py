@@ -1,5 +1,5 @@
-"""Command line: `python -m bot run | playground | db upgrade | import FILE | invite | reminders | export |
-holidays | year | backup | doctor`."""
+"""Command line: `rasad-bot run | playground | db upgrade | import FILE | invite | reminders | export |
+holidays | year | backup | restore | doctor`."""
 
 from __future__ import annotations
 
@@ -14,21 +14,37 @@ import sys
 from pathlib import Path
 from typing import cast
 
+from sqlalchemy import inspect, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from bot import logs
+from bot.checks import database_problem, timezone_problem
 from models.db import Database
 from models.settings import ConfigError, Settings, load_settings
 from models.sheets import FileProblem
 
 EXIT_CONFIG = 2
+USES_DATABASE = (
+    "db",
+    "import",
+    "invite",
+    "reminders",
+    "export",
+    "year",
+    "holidays",
+    "doctor",
+    "backup",
+    "restore",
+)
 
 
 def _logging(settings: Settings | None = None) -> None:
     secrets = settings.secrets() if settings is not None else ()
-    logs.setup(logging.INFO, secrets)
+    logs.setup(settings.log_level if settings is not None else logging.INFO, secrets)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Rasad employment-commitment bot")
+    parser = argparse.ArgumentParser(prog="rasad-bot", description="Rasad employment-commitment bot")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (polling or webhook); with no token at all, the playground")
     play = sub.add_parser("playground", help="the bot on a fake messenger in this terminal, on demo data")
@@ -42,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
             "Import the roster: the office's own sheet (a title row or two, a header row in Persian or "
             "English such as نام دستگاه، شهرستان، استان، تعهد ۱۴۰۵، نماینده، تلفن همراه, one row per agency "
             "with its commitment and rep, a total row at the bottom; the agency code is optional) or the "
-            "three-sheet format (agencies, commitments, people). A template: python -m bot template roster "
+            "three-sheet format (agencies, commitments, people). A template: rasad-bot template roster "
             "--out FILE.xlsx. Nothing is written while any row is invalid; --dry-run shows every change, "
             "field by field."
         ),
@@ -79,8 +95,19 @@ def _parser() -> argparse.ArgumentParser:
     yr.add_argument("--commitments", type=Path, help="import this file of the year's commitments first")
     doc = sub.add_parser("doctor", help="check the kept totals against the achievements, and the audit trail")
     doc.add_argument("--fix", action="store_true", help="rewrite the totals from the achievements")
-    bak = sub.add_parser("backup", help="a consistent copy of the SQLite database, while the bot runs")
-    bak.add_argument("--out", required=True, type=Path, help="FILE.db")
+    bak = sub.add_parser(
+        "backup", help="a checked backup of the database (SQLite or PostgreSQL) while it runs"
+    )
+    bak.add_argument(
+        "--out",
+        type=Path,
+        default=Path("backups"),
+        help="FILE.db / FILE.dump, or a folder for rasad-<date>-<time>.db|.dump (default: backups/)",
+    )
+    bak.add_argument("--keep", type=int, default=0, metavar="N", help="keep only the N newest in that folder")
+    res = sub.add_parser("restore", help="restore a backup into an empty database (asks first)")
+    res.add_argument("file", type=Path, help="a file rasad-bot backup wrote")
+    res.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     hol = sub.add_parser("holidays", help="the holiday calendar (non-working days besides Fridays)")
     hol.add_argument("action", choices=["add", "remove", "list"])
     hol.add_argument("date", nargs="?", help="Jalali date, e.g. 1405/12/25")
@@ -289,7 +316,7 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
         for platform in settings.platforms():  # one messenger failing must not hold back the other
             rt = Runtime(settings=settings, db=db, clock=clock, platform=platform.name)
             try:
-                request = PlatformRequest(platform.name, connection_pool_size=64)
+                request = PlatformRequest(platform.name, connection_pool_size=64, proxy=platform.proxy)
                 async with Bot(
                     platform.token,
                     base_url=platform.base_url,
@@ -425,6 +452,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     _logging(settings)
+    problem = timezone_problem()
+    if problem is not None:
+        print(f"configuration error: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.command in USES_DATABASE or (args.command == "run" and not settings.missing_tokens()):
+        problem = asyncio.run(database_problem(settings.database_url))
+        if problem is not None:
+            print(f"configuration error: {problem}", file=sys.stderr)
+            return EXIT_CONFIG
     from models import stats
 
     stats.use_basis(settings.ranking_basis)  # exports and reminders rank as the bot does
@@ -463,13 +499,15 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_export(settings, args.scope, args.out, args.locale, args.year))
     if args.command == "year":
         if args.action == "start" and args.year is None:
-            print("which year? e.g. python -m bot year start 1406", file=sys.stderr)
+            print("which year? e.g. rasad-bot year start 1406", file=sys.stderr)
             return 1
         return asyncio.run(_year(settings, args.action, args.year, args.commitments))
     if args.command == "holidays":
         return asyncio.run(_holidays(settings, args.action, args.date, args.note))
     if args.command == "backup":
-        return _backup(settings, args.out)
+        return _backup(settings, args.out, args.keep)
+    if args.command == "restore":
+        return _restore(settings, args.file, args.yes)
     if args.command == "doctor":
         missing = _missing_sqlite(settings)
         if missing is not None:  # migrating would create an empty one and find it fine
@@ -533,7 +571,7 @@ async def _year(settings: Settings, action: str, year: int | None, commitments: 
             else:
                 print(
                     f"no commitment is imported for {year}: import them first "
-                    f"(python -m bot year start {year} --commitments FILE)",
+                    f"(rasad-bot year start {year} --commitments FILE)",
                     file=sys.stderr,
                 )
             return 1
@@ -582,36 +620,86 @@ async def _doctor(settings: Settings, fix: bool) -> int:
             print(f"totals rewritten from the achievements for {written} agency-years")
             return 0 if again.ok else 1
         if found.totals or found.days:
-            print("run python -m bot doctor --fix to rewrite the totals from the achievements")
+            print("run rasad-bot doctor --fix to rewrite the totals from the achievements")
         return 1
     finally:
         await db.dispose()
 
 
-def _backup(settings: Settings, out: Path) -> int:
-    from models.backup import BackupError, backup_sqlite
+BACKUP_PROBLEMS = {
+    "same_file": "the backup would overwrite the database itself: name another file",
+    "no_database": "there is no database file yet (DATABASE_URL): nothing to back up",
+    "in_memory": "an in-memory database cannot be backed up",
+    "integrity": "the copy did not read back whole; nothing was kept (is the disk full?)",
+    "no_pg_dump": "pg_dump is not installed: apt-get install postgresql-client",
+    "no_pg_restore": "pg_restore is not installed: apt-get install postgresql-client",
+    "no_file": "no such backup file",
+    "not_backup": "the file is not a backup the bot wrote, or it is damaged; nothing was restored",
+    "not_empty": "the database already holds tables: restore into a new, empty one (createdb), point "
+    "DATABASE_URL to it, and run restore again",
+}
 
+
+def _backup(settings: Settings, out: Path, keep: int) -> int:
+    from models.backup import BackupError, backup, named_in, rotate
+
+    folder = out if out.suffix not in (".db", ".dump") else None
+    target = named_in(folder, settings.database_url, dt.datetime.now()) if folder is not None else out
     try:
-        result = backup_sqlite(settings.database_url, out)
+        result = backup(settings.database_url, target)
     except BackupError as exc:
-        reason = str(exc)
-        if reason == "not_sqlite":
-            print(
-                "the database is PostgreSQL: back it up with pg_dump, e.g. "
-                "pg_dump --format=custom --file=rasad.dump DBNAME (docs/operations.md, Backups)",
-                file=sys.stderr,
-            )
-            return EXIT_CONFIG
-        print(f"backup failed: {reason.replace('_', ' ')}", file=sys.stderr)
+        print(f"backup failed: {BACKUP_PROBLEMS.get(str(exc), str(exc))}", file=sys.stderr)
         return 1
     except sqlite3.Error as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 1
-    counts = ", ".join(
-        f"{name} {count}" for name, count in result.tables.items() if not name.startswith("alembic")
-    )
-    print(f"backup written to {result.path} ({result.size} bytes; checked: {counts})")
+    if settings.database_url.startswith("postgresql"):
+        checked = f"pg_restore reads its {len(result.tables)} tables"
+    else:
+        checked = ", ".join(
+            f"{name} {count}" for name, count in result.tables.items() if not name.startswith("alembic")
+        )
+    print(f"backup written to {result.path} ({result.size} bytes; checked: {checked})")
+    if keep > 0:
+        removed = rotate(result.path.parent, keep)
+        if removed:
+            print(f"removed {len(removed)} older backup(s), keeping the {keep} newest")
     return 0
+
+
+def _restore(settings: Settings, file: Path, yes: bool) -> int:
+    from models.backup import BackupError, restore
+
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    if not yes:
+        if not sys.stdin.isatty():
+            print("restore asks first: run it in a terminal, or add --yes", file=sys.stderr)
+            return 1
+        answer = input(f"restore {file} into {shown}? type yes to go on: ")
+        if answer.strip().lower() != "yes":
+            print("nothing restored", file=sys.stderr)
+            return 1
+    try:
+        restore(settings.database_url, file, asyncio.run(_tables(settings)))
+    except BackupError as exc:
+        print(f"restore failed: {BACKUP_PROBLEMS.get(str(exc), str(exc))}", file=sys.stderr)
+        return 1
+    asyncio.run(_upgrade(settings))  # a backup of an older version is brought up to this one
+    print(f"restored {file} into {shown}; check it with: rasad-bot doctor")
+    return 0
+
+
+async def _tables(settings: Settings) -> int:
+    """How many tables the database holds (0: empty, or an SQLite file not made yet)."""
+    missing = _missing_sqlite(settings)
+    if missing is not None:
+        return 0
+    engine = create_async_engine(settings.database_url)
+    try:
+        async with engine.connect() as connection:
+            return len(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.request import PlatformRequest
+from bot.transport import redact
 from bot.updates import PerUserUpdateProcessor
 from handlers import commands_menu
 from handlers.context import BotContext
@@ -40,6 +41,10 @@ def build_application(
         if settings.missing_tokens():
             raise ValueError(f"{settings.missing_tokens()[0]} is required")
         platform = settings.platforms()[0]
+    requests = (
+        PlatformRequest(platform.name, connection_pool_size=64, proxy=platform.proxy),
+        PlatformRequest(platform.name, connection_pool_size=1, proxy=platform.proxy),
+    )
     builder = (
         ApplicationBuilder()
         .token(platform.token)
@@ -47,8 +52,8 @@ def build_application(
         .base_file_url(platform.file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
-        .request(PlatformRequest(platform.name, connection_pool_size=64))
-        .get_updates_request(PlatformRequest(platform.name, connection_pool_size=1))
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.reply_rate, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor(gate=FloodGate.from_settings(settings)))
         .post_init(_post_init)
@@ -59,7 +64,9 @@ def build_application(
     if application_class is not None:
         builder = builder.application_class(application_class)
     app = builder.build()
-    app.bot_data.update(settings=settings, platform=platform.name, clock=clock, shared_db=db)
+    app.bot_data.update(
+        settings=settings, platform=platform.name, clock=clock, shared_db=db, requests=requests
+    )
     register(app)
     if schedule:
         scheduler.install(app, lambda: scheduler.targets_of([app]))
@@ -79,7 +86,9 @@ async def _post_init(app: Application) -> None:
     app.bot_data["rt"].send_outbox = scheduler.outbox_sender(app.bot_data["rt"], app.bot)
     await scheduler.ensure_calendar(app.bot_data["rt"])
     await commands_menu.publish_default(app)
-    log.info("ready: platform=%s year=%s bot=@%s", app.bot_data["platform"], settings.year, app.bot.username)
+    platform = app.bot_data["platform"]
+    proxy = redact(settings.proxy_for(platform)) if settings.proxy_for(platform) else "none of its own"
+    log.info("ready: platform=%s year=%s bot=@%s proxy=%s", platform, settings.year, app.bot.username, proxy)
 
 
 async def _post_shutdown(app: Application) -> None:
@@ -115,3 +124,5 @@ async def stop(app: Application) -> None:
     if app.post_shutdown:
         await app.post_shutdown(app)
     await app.shutdown()
+    for request in app.bot_data.get("requests", ()):  # a start that failed at getMe left them open
+        await request.shutdown()

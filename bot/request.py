@@ -25,14 +25,14 @@ from typing import Any
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 
-from bot.transport import AiohttpRequest
+from bot.transport import PROXY_ERRORS, AiohttpRequest
 from jobs.sender import Unreachable
 
 log = logging.getLogger(__name__)
 
 
 # No connection was made, so nothing was sent (a connect timeout arrives as TimedOut, from it).
-_NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, *PROXY_ERRORS)
 # The network between the bot and the messenger failing (refused, reset, closed mid-answer).
 _CUT_OFF = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from urllib.request import getproxies, proxy_bypass_environment  # type: ignore[attr-defined]  # in CPython, not in typeshed
 
 import aiohttp
+from aiohttp_socks import ProxyConnectionError, ProxyConnector, ProxyError, ProxyTimeoutError
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -25,8 +26,9 @@ from bot.logs import mask
 
 class AiohttpRequest(BaseRequest):
     """PTB's BaseRequest on one aiohttp session (made in initialize: a session belongs to its loop).
-    Defaults are HTTPXRequest's. An HTTP proxy comes from the environment (HTTPS_PROXY, HTTP_PROXY).
-    aiohttp has no write timeout: an upload gets a total of write + read timeouts instead."""
+    Defaults are HTTPXRequest's. A proxy of this messenger's own (`proxy`: SOCKS5, SOCKS4 or HTTP, through
+    aiohttp-socks) carries every call; without one, an HTTP proxy comes from the environment (HTTPS_PROXY,
+    HTTP_PROXY, NO_PROXY). aiohttp has no write timeout: an upload gets a total of write + read timeouts."""
 
     def __init__(
         self,
@@ -36,8 +38,10 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        proxy: str | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
+        self._own_proxy = proxy
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -57,12 +61,21 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
-                headers={"User-Agent": self.USER_AGENT},
+                connector=self._connector(), headers={"User-Agent": self.USER_AGENT}
             )
             self._slots = asyncio.Semaphore(self._pool_size)
             # Read once: aiohttp's trust_env reads the environment and ~/.netrc on every call (0.6 ms each).
-            self._proxies, self._proxy_of = getproxies(), {}
+            self._proxies = {} if self._own_proxy else getproxies()
+            self._proxy_of = {}
+
+    def _connector(self) -> aiohttp.BaseConnector:
+        if not self._own_proxy:
+            return aiohttp.TCPConnector(limit=self._pool_size)
+        # socks5h: the proxy resolves the messenger's name (a filtered name may resolve wrongly here)
+        url = urlsplit(self._own_proxy)
+        remote_dns = url.scheme == "socks5h"
+        plain = urlunsplit(url._replace(scheme="socks5" if remote_dns else url.scheme))
+        return ProxyConnector.from_url(plain, rdns=remote_dns, limit=self._pool_size)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -107,7 +120,10 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as exc:  # aiohttp's timeouts are asyncio.TimeoutError, which is TimeoutError
             raise TimedOut(mask(f"aiohttp.{type(exc).__name__}: {exc}")) from exc
         except aiohttp.ClientError as exc:  # its text may hold the URL, and so the token: masked
-            raise NetworkError(mask(f"aiohttp.{type(exc).__name__}: {exc}")) from exc
+            via = f"proxy {redact(self._own_proxy)}: " if self._own_proxy else ""
+            raise NetworkError(mask(f"{via}aiohttp.{type(exc).__name__}: {exc}")) from exc
+        except PROXY_ERRORS as exc:  # the messenger's proxy refused, dropped or failed: nothing was sent
+            raise NetworkError(mask(f"proxy {redact(self._own_proxy)}: {type(exc).__name__}: {exc}")) from exc
         finally:
             self._slots.release()
 
@@ -120,6 +136,20 @@ class AiohttpRequest(BaseRequest):
             bypass = proxy is not None and proxy_bypass_environment(key[1], self._proxies)
             self._proxy_of[key] = None if bypass else proxy
         return self._proxy_of[key]
+
+
+PROXY_ERRORS = (ProxyError, ProxyConnectionError, ProxyTimeoutError)
+
+
+def redact(url: str | None) -> str:
+    """A proxy's address for a log line: its password, if any, replaced."""
+    if not url:
+        return "-"
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _body(request_data: RequestData | None) -> Any:

@@ -24,7 +24,7 @@ from telegram.ext import Application
 
 from bot.app import allowed_updates
 from models.db import Database
-from models.settings import Settings
+from models.settings import Settings, reveal
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -45,8 +45,9 @@ def webhook_path(platform: str, secret: str) -> str:
 
 class WebhookServer:
     def __init__(self, settings: Settings, db: Database) -> None:
-        assert settings.webhook_secret is not None
-        self.settings, self.db, self.secret = settings, db, settings.webhook_secret
+        secret = reveal(settings.webhook_secret)
+        assert secret is not None  # checked with the settings in webhook mode
+        self.settings, self.db, self.secret = settings, db, secret
         self.apps: dict[str, Application] = {}
         self._runner: web.AppRunner | None = None
         self._handling: set[asyncio.Future[None]] = set()

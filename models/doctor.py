@@ -1,4 +1,4 @@
-"""`python -m bot doctor`: the kept totals against the achievements they sum, and every achievement against
+"""`rasad-bot doctor`: the kept totals against the achievements they sum, and every achievement against
 its audit trail and its versions. Reports each difference; `fix` rewrites the totals from the achievements
 (one transaction, audited)."""
 

@@ -379,7 +379,7 @@ class Plan(Base):
 
 
 class ReportingYear(Base):
-    """A reporting year opened by an operator (`python -m bot year start`), with its commitments checked."""
+    """A reporting year opened by an operator (`rasad-bot year start`), with its commitments checked."""
 
     __tablename__ = "reporting_years"
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

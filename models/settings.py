@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.jalali import current_jalali_year
@@ -20,7 +20,13 @@ OFFICIAL_API = {
     "bale": ("https://tapi.bale.ai/bot", "https://tapi.bale.ai/file/bot"),
 }
 PLATFORMS = ("telegram", "bale")
+PROXY_SCHEMES = ("socks5h", "socks5", "socks4", "http")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # what Telegram accepts as a webhook secret_token
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """A secret setting's value, where it is used (never where it is shown)."""
+    return secret.get_secret_value() if secret is not None else None
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class PlatformConfig:
     base_url: str
     file_url: str
     admins: tuple[int, ...]
+    proxy: str | None = None  # its own proxy (TELEGRAM_PROXY, BALE_PROXY)
 
 
 def parse_hhmm(value: str) -> dt.time:
@@ -57,24 +64,29 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: str | None = Field(default=None, alias="BOT_TOKEN")
+    # Secrets: SecretStr never prints (a repr, a validation error, a log line); read with reveal().
+    bot_token: SecretStr | None = Field(default=None, alias="BOT_TOKEN")
     bot_platform: Literal["telegram", "bale"] = Field(default="telegram", alias="BOT_PLATFORM")
     bot_api_base_url: str | None = Field(default=None, alias="BOT_API_BASE_URL")
     bot_api_file_url: str | None = Field(default=None, alias="BOT_API_FILE_URL")
     # Both messengers from one process: BOT_PLATFORMS=telegram,bale with a token for each.
     bot_platforms: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="BOT_PLATFORMS")
-    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
-    bale_bot_token: str | None = Field(default=None, alias="BALE_BOT_TOKEN")
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    bale_bot_token: SecretStr | None = Field(default=None, alias="BALE_BOT_TOKEN")
     telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
     telegram_api_file_url: str | None = Field(default=None, alias="TELEGRAM_API_FILE_URL")
     bale_api_base_url: str | None = Field(default=None, alias="BALE_API_BASE_URL")
     bale_api_file_url: str | None = Field(default=None, alias="BALE_API_FILE_URL")
+    # A proxy for one messenger (Telegram filtered, Bale direct): socks5h:// (the proxy resolves names),
+    # socks5://, socks4://, http://, with user:password@ when it asks. Unset: HTTP(S)_PROXY as usual.
+    telegram_proxy: str | None = Field(default=None, alias="TELEGRAM_PROXY")
+    bale_proxy: str | None = Field(default=None, alias="BALE_PROXY")
     # Webhooks: Telegram checks a secret header; Bale sends none, so its URL path carries the secret.
     bot_mode: Literal["polling", "webhook"] = Field(default="polling", alias="BOT_MODE")
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_listen: str = Field(default="0.0.0.0", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8080, ge=0, le=65535, alias="WEBHOOK_PORT")
-    webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET")
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
     database_url: str = Field(default="sqlite+aiosqlite:///data/bot.db", alias="DATABASE_URL")
     # Plain ids apply to every platform served; `bale:123` or `telegram:123` to one of them.
     bot_admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="BOT_ADMINS")
@@ -109,6 +121,12 @@ class Settings(BaseSettings):
     # Per user: at most this many updates in the window (0: no limit). A person taps about once a second.
     user_rate_limit: int = Field(default=20, ge=0, alias="USER_RATE_LIMIT")
     user_rate_window: float = Field(default=20.0, gt=0, alias="USER_RATE_WINDOW")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("bot_admins", mode="before")
     @classmethod
@@ -135,8 +153,8 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_secret")
     @classmethod
-    def _secret_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _SECRET_RE.match(value):
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_RE.match(value.get_secret_value()):
             raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
@@ -248,6 +266,26 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value
 
+    @field_validator("telegram_proxy", "bale_proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        url = urlsplit(value)
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme not in PROXY_SCHEMES or not url.hostname or port is None:
+            raise ValueError(
+                "must be a proxy address such as socks5h://127.0.0.1:10808 or http://user:pass@10.0.0.5:3128 "
+                f"(schemes: {', '.join(PROXY_SCHEMES)})"
+            )
+        return value
+
+    def proxy_for(self, platform: str) -> str | None:
+        return getattr(self, f"{platform}_proxy", None)
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
@@ -280,7 +318,7 @@ class Settings(BaseSettings):
 
     def token_for(self, platform: str) -> str | None:
         single = len(self.platform_names) == 1
-        return getattr(self, f"{platform}_bot_token") or (self.bot_token if single else None)
+        return reveal(getattr(self, f"{platform}_bot_token")) or (reveal(self.bot_token) if single else None)
 
     def admins_for(self, platform: str) -> tuple[int, ...]:
         out = []
@@ -292,7 +330,9 @@ class Settings(BaseSettings):
 
     def secrets(self) -> tuple[str, ...]:
         """What no log line may show: the tokens and the webhook secret."""
-        values = (self.bot_token, self.telegram_bot_token, self.bale_bot_token, self.webhook_secret)
+        tokens = (self.bot_token, self.telegram_bot_token, self.bale_bot_token, self.webhook_secret)
+        values = [reveal(v) for v in tokens]
+        values += [urlsplit(p).password for p in (self.telegram_proxy, self.bale_proxy) if p]
         return tuple(v for v in values if v)
 
     def missing_tokens(self) -> list[str]:
@@ -325,6 +365,7 @@ class Settings(BaseSettings):
                 base_url=self._url(name, "base"),
                 file_url=self._url(name, "file"),
                 admins=self.admins_for(name),
+                proxy=self.proxy_for(name),
             )
             for name in self.platform_names
         ]

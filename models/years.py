@@ -1,6 +1,6 @@
 """Reporting years: opening a new one (its commitments checked first) and what each year holds. The year
 the bot works in follows BOT_YEAR, or the calendar (it rolls over at Nowruz); an earlier year's data stays
-as it was, readable in exports (`python -m bot export --year`)."""
+as it was, readable in exports (`rasad-bot export --year`)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What an import would change, as people read it: warnings first, then each agency's changes on one line
 (its record and its commitments), each person's, field by field (`نام «…» ← «…»، تعهد ۱۴۰۵: ۳۵۰ ← ۴۰۰`),
-then the counts. The same lines in chat, in `python -m bot import --dry-run` and, when long, in a CSV."""
+then the counts. The same lines in chat, in `rasad-bot import --dry-run` and, when long, in a CSV."""
 
 from __future__ import annotations
 

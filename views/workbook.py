@@ -1,4 +1,4 @@
-"""The governorate's workbook (xlsx) and the ranking as CSV: what /export and `python -m bot export` send.
+"""The governorate's workbook (xlsx) and the ranking as CSV: what /export and `rasad-bot export` send.
 
 Numbers are numbers and percents are fractions formatted as percent, so the sheet computes; dates are
 Jalali text with Latin digits (YYYY/MM/DD) so they sort and filter as text."""

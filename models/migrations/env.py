@@ -8,7 +8,7 @@ from models.schema import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - always called through models.migrate
-    raise RuntimeError("run migrations with `python -m bot db upgrade`")
+    raise RuntimeError("run migrations with `rasad-bot db upgrade`")
 
 context.configure(
     connection=connection,

@@ -57,7 +57,7 @@ def test_admins_parsed(monkeypatch):
 def test_env_file_is_read(tmp_path):
     (tmp_path / ".env").write_text("BOT_TOKEN=abc\nBOT_YEAR=1404\n")
     s = load_settings()
-    assert s.bot_token == "abc" and s.year == 1404
+    assert s.token_for("telegram") == "abc" and "abc" not in repr(s) and s.year == 1404
 
 
 @pytest.mark.parametrize(
