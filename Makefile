@@ -1,20 +1,33 @@
-# Two entry points on a fresh machine: `make run` and `make test`. Both build .venv first.
+# Two entry points on a fresh machine: `make run` and `make test`. Both build .venv first, from the lock
+# files (every package pinned, with its hashes): `make install` the bot alone, `make venv` with the tools.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+WHEELHOUSE ?= wheelhouse
 
-.PHONY: run test lint venv clean bench
+.PHONY: run install test lint venv lock wheelhouse clean bench
 
-$(BIN)/.installed: pyproject.toml
+# The bot and what it needs, nothing else: what a server runs.
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-venv: $(BIN)/.installed
+# Plus the test and lint tools.
+$(BIN)/.installed-dev: $(BIN)/.installed $(DEV_LOCK)
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	touch $@
 
-run: venv
-	$(BIN)/python -m bot run
+install: $(BIN)/.installed
+
+venv: $(BIN)/.installed-dev
+
+run: install
+	$(BIN)/rasad-bot run
 
 lint: venv
 	$(BIN)/ruff check .
@@ -29,8 +42,23 @@ test: venv lint
 	RASAD_STOCK_SQLITE=1 TEST_DATABASE_URL= $(BIN)/python -m pytest -q -k "telegram or not e2e" \
 		tests/e2e/test_report.py tests/e2e/test_concurrency.py tests/unit/test_drafts.py
 
+# After changing the dependencies in pyproject.toml (needs the package index): commit both files.
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -q \
+		--custom-compile-command "make lock" -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -q \
+		--custom-compile-command "make lock" -o $(DEV_LOCK)
+
+# Every wheel the bot needs on this platform and Python, and the bot's own, in one folder to carry to a
+# server without internet (docs/operations.md, "Installing on a server").
+wheelhouse: install
+	rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	$(BIN)/pip download --quiet --require-hashes --only-binary=:all: -r $(LOCK) -d $(WHEELHOUSE)
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) .
+	cp $(LOCK) $(WHEELHOUSE)/
+
 bench: venv
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(WHEELHOUSE)

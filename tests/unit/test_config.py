@@ -157,3 +157,18 @@ def test_a_token_of_the_other_platform_is_pointed_out(monkeypatch):
     )
     monkeypatch.setenv("BOT_PLATFORM", "bale")
     assert load_settings().missing_tokens() == []
+
+
+def test_every_setting_is_in_the_env_example():
+    """deploy's .env.example names every variable the bot reads, and nothing it does not."""
+    import re
+    from pathlib import Path
+
+    from models.settings import Settings
+
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
+    named = set(re.findall(r"^#? ?([A-Z][A-Z_]+)=", example, flags=re.M))
+    aliases = {field.alias for field in Settings.model_fields.values()}
+    assert named == aliases
+    copied = load_settings(_env_file=str(Path(__file__).resolve().parents[2] / ".env.example"))
+    assert copied.missing_tokens() == ["BOT_TOKEN"]  # loads as copied; only the token is left to fill in

@@ -1,0 +1,1 @@
+"""Application package: configuration, application factory and command-line entry."""

@@ -1,0 +1,58 @@
+"""Start-up checks of the machine the bot runs on, each naming its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+IRAN = "Asia/Tehran"
+IRAN_OFFSET = dt.timedelta(hours=3, minutes=30)  # all year since 2022, when Iran dropped daylight saving
+
+
+def timezone_problem(zone: Callable[[str], dt.tzinfo] = ZoneInfo, year: int | None = None) -> str | None:
+    """Old time-zone data still moves Iran's clocks to +04:30 from Farvardin to Shahrivar: every reminder
+    and "today" would be an hour off for half the year. None when Asia/Tehran is +03:30 in January and in
+    July."""
+    year = year or dt.datetime.now(dt.UTC).year
+    tehran = zone(IRAN)
+    for month in (1, 7):
+        offset = dt.datetime(year, month, 15, 12, tzinfo=tehran).utcoffset()
+        if offset != IRAN_OFFSET:
+            shown = f"UTC{'+' if offset and offset >= dt.timedelta(0) else '-'}{_hhmm(offset)}"
+            return (
+                f"this machine's time-zone data puts {IRAN} at {shown} on {year}-{month:02d}-15, not "
+                "UTC+03:30: it predates Iran's end of daylight saving (2022), and every reminder would be an "
+                "hour off. Fix: sudo apt-get install --only-upgrade tzdata (or, on a system that cannot, run "
+                "the bot with PYTHONTZPATH= set empty, so Python reads the tzdata package installed with it)"
+            )
+    return None
+
+
+def _hhmm(offset: dt.timedelta | None) -> str:
+    minutes = abs(int((offset or dt.timedelta(0)).total_seconds())) // 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+async def database_problem(url: str) -> str | None:
+    """A PostgreSQL database that cannot be reached (or logged in to), in one line with what to check;
+    None when it answers. SQLite needs no check: its file is made where it is missing."""
+    if not url.startswith("postgresql"):
+        return None
+    engine = create_async_engine(url, connect_args={"timeout": 10})
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("select 1"))
+    except Exception as exc:  # refused, unknown host, wrong password, no such database: all said alike
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return (
+            f"the database {shown} (DATABASE_URL) cannot be used: {reason}. Is PostgreSQL running there, "
+            "and do its user, password and database exist (docs/operations.md, PostgreSQL)?"
+        )
+    finally:
+        await engine.dispose()
+    return None

@@ -1,0 +1,1 @@
+"""Scheduled work (reminders, digests) — see later issues; registered from bot/app.py."""

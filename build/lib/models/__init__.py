@@ -1,0 +1,1 @@
+"""Data model, queries and domain rules; usable without any messenger."""
