@@ -54,7 +54,9 @@ lock: venv
 wheelhouse: install
 	rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
 	$(BIN)/pip download --quiet --require-hashes --only-binary=:all: -r $(LOCK) -d $(WHEELHOUSE)
+	rm -rf build  # setuptools would reuse an earlier build's files, deleted modules included
 	$(BIN)/pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) .
+	rm -rf build
 	cp $(LOCK) $(WHEELHOUSE)/
 
 bench: venv

@@ -18,12 +18,13 @@ from sqlalchemy import inspect, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import logs
-from bot.checks import database_problem, timezone_problem
+from bot.checks import database_problem, timezone_problem, use_bundled_tzdata
 from models.db import Database
 from models.settings import ConfigError, Settings, load_settings
 from models.sheets import FileProblem
 
 EXIT_CONFIG = 2
+KEEPS_TIME = ("run", "reminders", "export", "year", "holidays", "invite", "import", "doctor")
 USES_DATABASE = (
     "db",
     "import",
@@ -444,23 +445,36 @@ async def _export(
     return 0
 
 
+def _machine_problem(command: str, settings: Settings) -> int | None:
+    """The start-up checks (bot/checks.py): an exit code and a line on standard error, or None to go on."""
+    if command in KEEPS_TIME:
+        zone = timezone_problem()
+        if zone is not None:
+            print(f"configuration error: {zone}", file=sys.stderr)
+            return EXIT_CONFIG
+    if command in USES_DATABASE or (command == "run" and not settings.missing_tokens()):
+        database = asyncio.run(database_problem(settings.database_url))
+        if database is not None and database.permanent:
+            print(f"configuration error: {database.message}", file=sys.stderr)
+            return EXIT_CONFIG
+        if database is not None:  # down for now (a restart, a slow boot): systemd starts the bot again
+            print(f"error: {database.message}", file=sys.stderr)
+            return 1
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    use_bundled_tzdata()
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     _logging(settings)
-    problem = timezone_problem()
-    if problem is not None:
-        print(f"configuration error: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
-    if args.command in USES_DATABASE or (args.command == "run" and not settings.missing_tokens()):
-        problem = asyncio.run(database_problem(settings.database_url))
-        if problem is not None:
-            print(f"configuration error: {problem}", file=sys.stderr)
-            return EXIT_CONFIG
+    failed = _machine_problem(args.command, settings)
+    if failed is not None:
+        return failed
     from models import stats
 
     stats.use_basis(settings.ranking_basis)  # exports and reminders rank as the bot does
@@ -641,7 +655,7 @@ BACKUP_PROBLEMS = {
 
 
 def _backup(settings: Settings, out: Path, keep: int) -> int:
-    from models.backup import BackupError, backup, named_in, rotate
+    from models.backup import BackupError, backup, is_postgres, named_in, rotate
 
     folder = out if out.suffix not in (".db", ".dump") else None
     target = named_in(folder, settings.database_url, dt.datetime.now()) if folder is not None else out
@@ -650,10 +664,10 @@ def _backup(settings: Settings, out: Path, keep: int) -> int:
     except BackupError as exc:
         print(f"backup failed: {BACKUP_PROBLEMS.get(str(exc), str(exc))}", file=sys.stderr)
         return 1
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:  # a folder it may not write to, a full disk
         print(f"backup failed: {exc}", file=sys.stderr)
         return 1
-    if settings.database_url.startswith("postgresql"):
+    if is_postgres(settings.database_url):
         checked = f"pg_restore reads its {len(result.tables)} tables"
     else:
         checked = ", ".join(
@@ -671,6 +685,13 @@ def _restore(settings: Settings, file: Path, yes: bool) -> int:
     from models.backup import BackupError, restore
 
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    if "database_url" not in settings.model_fields_set:  # run elsewhere than beside .env: not a guess
+        print(
+            "DATABASE_URL is not set: run restore in the bot's folder, where .env names the database to "
+            "restore into (cd /opt/rasad-bot), or set it",
+            file=sys.stderr,
+        )
+        return 1
     if not yes:
         if not sys.stdin.isatty():
             print("restore asks first: run it in a terminal, or add --yes", file=sys.stderr)
@@ -683,6 +704,9 @@ def _restore(settings: Settings, file: Path, yes: bool) -> int:
         restore(settings.database_url, file, asyncio.run(_tables(settings)))
     except BackupError as exc:
         print(f"restore failed: {BACKUP_PROBLEMS.get(str(exc), str(exc))}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
         return 1
     asyncio.run(_upgrade(settings))  # a backup of an older version is brought up to this one
     print(f"restored {file} into {shown}; check it with: rasad-bot doctor")

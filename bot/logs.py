@@ -14,6 +14,7 @@ import re
 _URL_TOKEN = re.compile(r"(/(?:file/)?bot|/webhook/bale/)[^/\s'\"?#]+")
 _TOKEN_SHAPE = re.compile(r"\b\d{5,15}:[A-Za-z0-9_-]{8,}")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+PERSONAL_AT_DEBUG = ("aiosqlite", "asyncpg", "telegram", "asyncio", "aiohttp", "python_socks")
 
 
 def mask(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -36,7 +37,13 @@ def setup(level: int | str = logging.INFO, secrets: tuple[str, ...] = ()) -> Non
     """The root logger writes masked lines to standard error; libraries that log every request URL are
     held to warnings."""
     logging.basicConfig(format=FORMAT, level=level)
+    logging.getLogger().setLevel(level)  # basicConfig leaves it when handlers exist already
     for handler in logging.getLogger().handlers:
         handler.setFormatter(SecretsMaskingFormatter(FORMAT, secrets))
     for noisy in ("httpx", "apscheduler", "alembic", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # LOG_LEVEL=DEBUG is for the bot's own lines: at debug these print SQL parameters and update payloads
+    # (phone numbers, national codes, shared contacts). SQLAlchemy holds its own at warnings.
+    floor = max(logging.getLevelNamesMapping()[level] if isinstance(level, str) else level, logging.INFO)
+    for talkative in PERSONAL_AT_DEBUG:
+        logging.getLogger(talkative).setLevel(floor)

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # No connection was made, so nothing was sent (a connect timeout arrives as TimedOut, from it).
 _NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, *PROXY_ERRORS)
 # The network between the bot and the messenger failing (refused, reset, closed mid-answer).
-_CUT_OFF = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)
+_CUT_OFF = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, *PROXY_ERRORS)
 
 
 class PlatformRequest(AiohttpRequest):

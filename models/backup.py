@@ -27,7 +27,7 @@ class BackupError(Exception):
 class BackupResult:
     path: Path
     size: int
-    tables: dict[str, int]  # rows per table, read from the copy
+    tables: dict[str, int | None]  # rows per table, read from the copy (None: a dump's, not counted)
 
 
 def sqlite_path(url: str) -> Path:
@@ -50,8 +50,9 @@ def backup_sqlite(url: str, out: Path) -> BackupResult:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     target = sqlite3.connect(partial)
+    os.chmod(partial, 0o600)  # people's phone numbers and national codes: the bot's user alone reads it
     try:
         source.backup(target, pages=1024)
         target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
@@ -73,7 +74,7 @@ def is_postgres(url: str) -> bool:
 
 
 def named_in(folder: Path, url: str, now: dt.datetime) -> Path:
-    """A new backup's file in a folder of backups: rasad-20261204-0300.db (or .dump for PostgreSQL)."""
+    """A new backup's file in a folder of backups: rasad-20261204-023000.db (or .dump for PostgreSQL)."""
     return folder / f"rasad-{now:%Y%m%d-%H%M%S}.{'dump' if is_postgres(url) else 'db'}"
 
 
@@ -110,7 +111,10 @@ def _tool(name: str) -> str:
 
 
 def _run(args: list[str], url: str) -> str:
-    done = subprocess.run(args, env=_pg_env(url), capture_output=True, text=True, timeout=3600)
+    try:
+        done = subprocess.run(args, env=_pg_env(url), capture_output=True, text=True, timeout=3600)
+    except subprocess.TimeoutExpired:
+        raise BackupError(f"{Path(args[0]).name} took more than an hour") from None
     if done.returncode != 0:
         raise BackupError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
     return done.stdout
@@ -123,16 +127,17 @@ def backup_postgres(url: str, out: Path) -> BackupResult:
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        partial.touch(mode=0o600)  # people's phone numbers and national codes: the bot's user alone reads it
         _run([pg_dump, "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"], url)
         listing = _run([pg_restore, "--list", str(partial)], url)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    tables = {}
+    tables: dict[str, int | None] = {}
     for line in listing.splitlines():  # "215; 0 16390 TABLE DATA public agencies postgres"
         match = re.search(r"TABLE DATA \S+ (\S+)", line)
         if match:
-            tables[match.group(1)] = 1
+            tables[match.group(1)] = None
     if "agencies" not in tables:
         partial.unlink(missing_ok=True)
         raise BackupError("integrity")
@@ -156,9 +161,11 @@ def restore(url: str, file: Path, tables_now: int) -> None:
               f"--dbname={make_url(url).database}", str(file)], url)  # fmt: skip
         return
     target = sqlite_path(url)
-    check = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    check = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     try:
         ok = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        names = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        ok = ok and {"agencies", "alembic_version"} <= names  # the bot's, not any SQLite file
     except sqlite3.DatabaseError:
         ok = False
     finally:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from models.jalali import current_jalali_year
 from models.textnorm import to_ascii_digits
@@ -62,7 +64,10 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # A variable set but empty (BOT_YEAR= as .env.example has it) is not set.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     # Secrets: SecretStr never prints (a repr, a validation error, a log line); read with reveal().
     bot_token: SecretStr | None = Field(default=None, alias="BOT_TOKEN")
@@ -249,6 +254,16 @@ class Settings(BaseSettings):
     def _supported_db(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        if value.startswith("postgresql"):
+            try:
+                url = make_url(value)
+            except (ArgumentError, ValueError):
+                url = None
+            if url is None or not url.host or not url.database or value.count("@") > 1:
+                raise ValueError(
+                    "must read postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DATABASE (a password with @, /, "
+                    ": or # written percent-encoded, e.g. %40 for @)"
+                )
         return value
 
     @field_validator(
@@ -332,6 +347,8 @@ class Settings(BaseSettings):
         """What no log line may show: the tokens and the webhook secret."""
         tokens = (self.bot_token, self.telegram_bot_token, self.bale_bot_token, self.webhook_secret)
         values = [reveal(v) for v in tokens]
+        if self.database_url.startswith("postgresql"):
+            values.append(make_url(self.database_url).password)
         values += [urlsplit(p).password for p in (self.telegram_proxy, self.bale_proxy) if p]
         return tuple(v for v in values if v)
 
@@ -375,6 +392,11 @@ def load_settings(**overrides: object) -> Settings:
     """Build settings; turn validation errors into one line naming the variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]  # the variables' names (aliases) as keywords
+    except PermissionError as exc:
+        raise ConfigError(
+            f"{exc.filename or '.env'}: may not be read by this user; run the command as the bot's user "
+            "(sudo -u rasad …), who owns it"
+        ) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")

@@ -56,6 +56,9 @@ async def test_a_populated_year_backed_up_rotated_and_restored(bot, db_url, tmp_
     assert before["achievements"] == 2 and before["plans"] == 1 and before["obstacles"] == 1
 
     folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the office's own file")  # not the bot's: never rotated away
+    (folder / "rasad-before-the-upgrade.db").write_bytes(b"kept by hand")
     written = []
     for _ in range(3):
         done = await asyncio.to_thread(
@@ -64,8 +67,12 @@ async def test_a_populated_year_backed_up_rotated_and_restored(bot, db_url, tmp_
         assert done.returncode == 0, done.stderr
         written.append(done.stdout.split("backup written to ")[1].split(" (")[0])
         await asyncio.sleep(1.1)  # names carry the second
-    kept = sorted(p.name for p in folder.iterdir())
+    kept = sorted(
+        p.name for p in folder.iterdir() if p.name not in ("notes.txt", "rasad-before-the-upgrade.db")
+    )
     assert len(kept) == 2 and kept == sorted(p.rsplit("/", 1)[-1] for p in written[1:])
+    assert (folder / "notes.txt").exists() and (folder / "rasad-before-the-upgrade.db").exists()
+    assert all((folder / name).stat().st_mode & 0o077 == 0 for name in kept)  # the bot's user alone
     assert "removed 1 older backup(s), keeping the 2 newest" in done.stdout
     suffix = ".dump" if db_url.startswith("postgresql") else ".db"
     assert all(name.endswith(suffix) for name in kept)

@@ -4,6 +4,7 @@ leaves a clear log line, and the other messenger serves on."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
@@ -122,3 +123,25 @@ async def test_a_proxy_that_fails_is_named_and_the_other_messenger_serves(seeded
 def test_a_proxy_address_is_checked_at_start(value):
     with pytest.raises(ConfigError, match="TELEGRAM_PROXY: must be a proxy address"):
         load_settings(BOT_TOKEN="1:x", TELEGRAM_PROXY=value)
+
+
+async def test_a_proxy_restarted_while_the_bot_polls(seeded, db_url, caplog):
+    """The office's proxy client restarts: polling waits for it, a line says so, and the bot answers again
+    once it is back."""
+    tracker, clock = UpdateTracker(), Clock(at(dt.date(2026, 11, 29)))
+    async with Socks5Proxy() as proxy, FakeBotApi(platform="telegram") as telegram:
+        env = _env(telegram, None, TELEGRAM_PROXY=proxy.url("socks5h"))
+        async with deployment(db_url, tracker, clock, **env):
+            await proxy.stop()
+            await _logged(caplog, "telegram unreachable (proxy socks5h://127.0.0.1:")
+            await proxy.start()
+            await _logged(caplog, "telegram reachable again")
+            await _joins(telegram, tracker, MARYAM[0])
+    assert not any("Traceback" in (r.exc_text or "") for r in caplog.records)
+
+
+async def _logged(caplog, start: str, within: float = 15) -> None:
+    """Waits for a log line beginning so (a guard against hanging, not a speed check)."""
+    async with asyncio.timeout(within):
+        while not any(r.getMessage().startswith(start) for r in caplog.records):  # noqa: ASYNC110  (records come from other tasks; nothing to await)
+            await asyncio.sleep(0.05)

@@ -53,17 +53,34 @@ class Proxy:
     refused_logins: int = 0
     port: int = 0
     _server: asyncio.Server | None = None
+    _clients: set[asyncio.StreamWriter] = field(default_factory=set)
 
     async def __aenter__(self) -> Proxy:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = int(self._server.sockets[0].getsockname()[1])
+        await self.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
+        await self.stop()
+
+    async def start(self) -> None:
+        """Listen (again, on the same port once it has one: an office's proxy client restarted)."""
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        """Stop listening and cut every tunnel, as a proxy client that exits does."""
+        if self._server is None:
+            return
         self._server.close()
+        for writer in list(self._clients):
+            writer.transport.abort()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._server.wait_closed(), 2)
+        self._server = None
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._clients.add(writer)
+        await self._serve(reader, writer)
 
     def url(self, scheme: str, *, password: str | None = None) -> str:
         login = ""

@@ -170,5 +170,44 @@ def test_every_setting_is_in_the_env_example():
     named = set(re.findall(r"^#? ?([A-Z][A-Z_]+)=", example, flags=re.M))
     aliases = {field.alias for field in Settings.model_fields.values()}
     assert named == aliases
-    copied = load_settings(_env_file=str(Path(__file__).resolve().parents[2] / ".env.example"))
+    path = Path(__file__).resolve().parents[2] / ".env.example"
+    copied = load_settings(_env_file=str(path))
     assert copied.missing_tokens() == ["BOT_TOKEN"]  # loads as copied; only the token is left to fill in
+
+
+def test_each_line_of_the_env_example_loads_uncommented(tmp_path):
+    """What an IT person does: uncomment one line, keep its value (an empty one too), and start."""
+    import re
+    from pathlib import Path
+
+    lines = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8").splitlines()
+    settings_lines = [i for i, line in enumerate(lines) if re.match(r"# [A-Z][A-Z_]+=", line)]
+    assert len(settings_lines) > 30
+    for index in settings_lines:
+        edited = [line[2:] if i == index else line for i, line in enumerate(lines)]
+        if lines[index].startswith("# BOT_PLATFORMS="):  # two messengers: their own tokens, not BOT_TOKEN
+            edited = [line for line in edited if not line.startswith("BOT_TOKEN=")]
+        if lines[index].startswith("# BOT_MODE=") or lines[index].startswith("# WEBHOOK_"):
+            edited += [
+                "WEBHOOK_URL=https://bot.example.org",
+                "WEBHOOK_SECRET=s3cret-Webhook_token-0123456789",
+            ]
+        env = tmp_path / ".env"
+        env.write_text("\n".join(edited), encoding="utf-8")
+        try:
+            load_settings(_env_file=str(env))
+        except ConfigError as exc:
+            raise AssertionError(f"{lines[index]!r}: {exc}") from None
+
+
+def test_an_env_file_this_user_may_not_read_is_one_line(tmp_path, monkeypatch):
+    """The .env is 600 and its owner's; another user (root reads anything, so it is played here) is told."""
+    env = tmp_path / ".env"
+    import models.settings as settings_module
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(env))
+
+    monkeypatch.setattr(settings_module, "Settings", refuse)
+    with pytest.raises(ConfigError, match=r"may not be read by this user; run the command as the bot's user"):
+        load_settings()

@@ -45,3 +45,26 @@ def test_an_inline_comment_in_env_is_not_part_of_the_value(tmp_path):
     env.write_text("BOT_PLATFORM=bale                 # telegram or bale\nLOG_LEVEL=warning  # quieter\n")
     settings = load_settings(_env_file=str(env))
     assert settings.bot_platform == "bale" and settings.log_level == "WARNING"
+
+
+def test_the_lock_files_hold_every_dependency():
+    """A dependency added to pyproject.toml without `make lock` would install nowhere (make installs the
+    lock, then the bot with --no-deps)."""
+    import re
+    import tomllib
+
+    root = DEPLOY.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[\[<>=!~; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+
+    def locked(file: str) -> set[str]:
+        text = (root / file).read_text(encoding="utf-8")
+        return {m.lower() for m in re.findall(r"^([A-Za-z0-9_.-]+)==", text, flags=re.M)}
+
+    assert names(project["dependencies"]) <= locked("requirements.lock")
+    assert names(project["dependencies"] + project["optional-dependencies"]["dev"]) <= locked(
+        "requirements-dev.lock"
+    )
+    assert not names(project["optional-dependencies"]["dev"]) & locked("requirements.lock")  # no test tools

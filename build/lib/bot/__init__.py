@@ -1,1 +1,0 @@
-"""Application package: configuration, application factory and command-line entry."""

@@ -1,1 +1,0 @@
-"""Scheduled work (reminders, digests) — see later issues; registered from bot/app.py."""

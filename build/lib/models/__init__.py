@@ -1,1 +1,0 @@
-"""Data model, queries and domain rules; usable without any messenger."""
