@@ -34,13 +34,14 @@ from models.schema import Agency
 from models.stats import Scope, scope_of
 from views.buttons import INBOX_PREFIX, record
 from views.cards import achievement_card, obstacle_card, plan_card
-from views.render import Markup
+from views.render import MAX_TEXT, Markup
 from views.texts import inbox_lines, waiting_for
 from views.widgets import paging_row, scope_title
 
 log = logging.getLogger(__name__)
 PREFIX = INBOX_PREFIX
 PAGE_SIZE = 10
+CARD_MAX = MAX_TEXT - 500  # room for the lead and the item's heading in one editable message
 STAFF = ("supervisor", "admin")
 CODES = {"r": "reports", "p": "plans", "o": "obstacles", "b": "behind", "s": "silent"}
 _CODE_OF = {queue: code for code, queue in CODES.items()}
@@ -191,7 +192,11 @@ async def _card(context: BotContext, queue: Queue, place: int) -> tuple[Markup, 
             rows = [[(r.raw("obstacles.reply"), f"{here}|ans"), (r.raw("obstacles.resolve"), f"{here}|res")]]
             if view.attachments:
                 rows.append([(r.raw("obstacles.show_files"), record("ox", "files", item.id))])
-            return obstacle_card(r, view, tz), rows
+            for last in (10, 5, 2, 1, 0):  # the newest of a long thread: the item stays one message, in place
+                card = obstacle_card(r, view, tz, last=last)
+                if len(card) <= CARD_MAX:
+                    break
+            return card, rows
         agency = await session.get(Agency, item.id)
     assert agency is not None
     rows = [[(r.raw("agency.remind"), f"{here}|rem")]]

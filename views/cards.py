@@ -20,7 +20,8 @@ def _when(r: Renderer, moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
     return moment.astimezone(tz).date()
 
 
-def obstacle_card(r: Renderer, view: View, tz: dt.tzinfo, *, thread: bool = True) -> Markup:
+def obstacle_card(r: Renderer, view: View, tz: dt.tzinfo, *, thread: bool = True, last: int = 10) -> Markup:
+    """The obstacle and (`thread`) the `last` messages of its thread."""
     o = view.obstacle
     lines = [
         r("obstacles.card_title", ref=r.code(o.id), agency=view.agency_name),
@@ -38,7 +39,7 @@ def obstacle_card(r: Renderer, view: View, tz: dt.tzinfo, *, thread: bool = True
         lines.append(r("obstacles.card_files", count=len(view.attachments)))
     if thread and view.thread:
         lines.append(r("obstacles.thread_title"))
-        for author, role, when, body in view.thread[-10:]:
+        for author, role, when, body in view.thread[-last:] if last else []:
             lines.append(
                 r(
                     "obstacles.thread_line",

@@ -343,3 +343,26 @@ async def test_colleagues_deciding_meanwhile(bot, api):
     assert api.callback_answers[-1]["text"].startswith("این گزارش در این فاصله تغییر کرده")
     assert "تعداد شغل: ۳۵" in after.plain and "مورد ۱ از ۱" in after.plain
     assert {a.id: a.status for a in await bot.achievements()}[2] == "reported"
+
+
+async def test_an_obstacle_with_a_long_thread_stays_one_message_in_place(bot, api):
+    ali = await join(bot, *ALI)
+    await raise_obstacle(ali, files=False)
+    async with bot.db.write() as s:
+        ali_id = (await s.execute(select(Person.id).where(Person.phone.like("%2222222")))).scalar_one()
+        for n in range(10):  # ten long messages of the agency's: a thread past one message's 4,096
+            s.add(
+                ObstacleMessage(
+                    obstacle_id=1,
+                    person_id=ali_id,
+                    body=f"پیام {n}: " + "پیگیری بانک و استانداری ادامه دارد. " * 50,
+                    created_at=dt.datetime(2026, 11, 29, 8, n, tzinfo=dt.UTC),
+                )
+            )
+    sup = await join(bot, *COUNTY_SUP)
+    home = last_sent(await sup.send("/inbox"))
+    await sup.press("🚧 موانع بی‌پاسخ (۱)")
+    item = (await sup.press("۱")).last
+    assert item.kind == "edit" and item.message_id == home.message_id  # in place, not split
+    assert "پیام 9:" in item.plain and "پیام 0:" not in item.plain  # the newest kept (as typed)
+    assert [t for t, _ in item.inline_buttons] == ["💬 پاسخ", "✅ رفع شد", "🔙 بازگشت به فهرست"]
