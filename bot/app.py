@@ -7,8 +7,9 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.lanes import LaneRateLimiter
 from bot.request import PlatformRequest
 from bot.transport import redact
 from bot.updates import PerUserUpdateProcessor
@@ -54,7 +55,7 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
         .request(requests[0])
         .get_updates_request(requests[1])
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.reply_rate, max_retries=3))
+        .rate_limiter(LaneRateLimiter(message_rate=settings.reply_rate, edit_rate=settings.reply_rate))
         .concurrent_updates(PerUserUpdateProcessor(gate=FloodGate.from_settings(settings)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -1,8 +1,8 @@
 """The HTTP layer under PTB, taught two platform habits before PTB reads the answer:
 
-- a 429 without retry_after (Bale's "bot limit exceed"; PTB would raise a plain NetworkError, which its
-  rate limiter does not retry) gets one: 2, 4, 8… seconds as they repeat, so AIORateLimiter pauses
-  every call and retries, as for any 429;
+- a 429 without retry_after (Bale's "bot limit exceed"; PTB would raise a plain NetworkError, which no
+  rate limiter retries) gets one: 2, 4, 8… seconds as they repeat, so the bot's rate limiter
+  (bot/lanes.py) holds every call and retries, as for any 429;
 - on Bale, a 404 other than getMe ("no such user", a method Bale lacks) becomes a 400: one call's failure,
   where PTB would raise InvalidToken as for a wrong token. A wrong token still fails getMe at start;
 - a gateway error (502, 503, 504: the messenger's edge, common on Iranian networks) is tried again after

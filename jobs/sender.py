@@ -10,6 +10,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from jobs import notices
 from models import schedule
 from models.db import rowcount
 from models.jalali import deadline_date
-from models.pacing import RateLimiter
+from models.pacing import BROADCAST, RateLimiter
 from models.people import Identity, load_identities
 from models.plans import PlanNote, plan_notes
 from models.runtime import Runtime
@@ -139,6 +140,11 @@ class Sender:
         self.rt, self.bot = rt, bot
         self.prefix = prefix  # only rows whose key starts so (the notices a handler just queued); None: all
         self.limiter = limiter or rt.limiter
+        # Behind the running bot's rate limiter (bot/lanes.py): the broadcast lane, after every answer. A
+        # plain Bot (the command line's) takes no such argument and has no other traffic to give way to.
+        self._lane: dict[str, Any] = (
+            {"rate_limit_args": BROADCAST} if getattr(bot, "rate_limiter", None) else {}
+        )
         self.instance = f"{secrets.token_hex(4)}"
         self._held: set[int] = set()  # rows this sender has claimed and not finished
         self._renewed_at = 0.0  # monotonic time the lease on them was last extended
@@ -354,7 +360,9 @@ class Sender:
                 if self._unreachable is not None and index == 0:
                     return  # not begun: given back with the batch
                 markup = keyboard if index == len(parts) - 1 else None
-                await self.bot.send_message(chat_id, part, parse_mode=r.parse_mode, reply_markup=markup)
+                await self.bot.send_message(
+                    chat_id, part, parse_mode=r.parse_mode, reply_markup=markup, **self._lane
+                )
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait if isinstance(wait, int | float) else wait.total_seconds()

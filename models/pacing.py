@@ -7,6 +7,8 @@ import asyncio
 import collections
 import time
 
+BROADCAST = "broadcast"  # a call's lane (bot/lanes.py): reminders, digests, notices give way to answers
+
 
 class RateLimiter:
     """At most `rate` sends per second overall, and one per `chat_interval` seconds to the same chat."""

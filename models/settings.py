@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     nudge_daily_days: int = Field(default=10, ge=0, le=60, alias="NUDGE_DAILY_DAYS")
     digest_time: str = Field(default="08:00", alias="DIGEST_TIME")
     send_rate: float = Field(default=30.0, gt=0, le=100_000, alias="SEND_RATE")
-    # Answers to users, overall (PTB's AIORateLimiter; reminders are also held to SEND_RATE by the sender).
+    # Messages to chats, overall, answers first (bot/lanes.py; reminders are also held to SEND_RATE).
     reply_rate: float = Field(default=30.0, gt=0, le=100_000, alias="REPLY_RATE")
     send_chat_interval: float = Field(default=1.0, ge=0, le=60, alias="SEND_CHAT_INTERVAL")
     outbox_lease_seconds: int = Field(default=120, ge=1, alias="OUTBOX_LEASE_SECONDS")

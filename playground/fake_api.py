@@ -346,6 +346,7 @@ class FakeBotApi:
         self.rate_limit, self.any_chat, self.light = rate_limit, any_chat, light
         self._window: collections.deque[float] = collections.deque()  # send times in the last second
         self.sent_times: list[float] = []  # monotonic time of every accepted sendMessage
+        self.refused = 0  # sendMessage calls answered 429 by the rate limit
         self.sent_chats: collections.Counter[int] = collections.Counter()
         self.sent_chars = 0
         self.webhook: dict[str, Any] | None = None  # url, secret_token, allowed_updates
@@ -992,6 +993,7 @@ class FakeBotApi:
             while self._window and self._window[0] <= now - 1.0:
                 self._window.popleft()
             if len(self._window) >= self.rate_limit:
+                self.refused += 1
                 raise ApiError(429, "Too Many Requests: retry after 1", None if self.bale else 1)
             self._window.append(now)
         self.sent_times.append(now)
