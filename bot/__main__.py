@@ -661,11 +661,8 @@ def _backup(settings: Settings, out: Path, keep: int) -> int:
     target = named_in(folder, settings.database_url, dt.datetime.now()) if folder is not None else out
     try:
         result = backup(settings.database_url, target)
-    except BackupError as exc:
+    except (BackupError, sqlite3.Error, OSError) as exc:  # or a folder it may not write to, a full disk
         print(f"backup failed: {BACKUP_PROBLEMS.get(str(exc), str(exc))}", file=sys.stderr)
-        return 1
-    except (sqlite3.Error, OSError) as exc:  # a folder it may not write to, a full disk
-        print(f"backup failed: {exc}", file=sys.stderr)
         return 1
     if is_postgres(settings.database_url):
         checked = f"pg_restore reads its {len(result.tables)} tables"
@@ -702,11 +699,8 @@ def _restore(settings: Settings, file: Path, yes: bool) -> int:
             return 1
     try:
         restore(settings.database_url, file, asyncio.run(_tables(settings)))
-    except BackupError as exc:
+    except (BackupError, OSError) as exc:
         print(f"restore failed: {BACKUP_PROBLEMS.get(str(exc), str(exc))}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"restore failed: {exc}", file=sys.stderr)
         return 1
     asyncio.run(_upgrade(settings))  # a backup of an older version is brought up to this one
     print(f"restored {file} into {shown}; check it with: rasad-bot doctor")

@@ -36,7 +36,7 @@ from views.buttons import INBOX_PREFIX, record
 from views.cards import achievement_card, obstacle_card, plan_card
 from views.render import MAX_TEXT, Markup
 from views.texts import inbox_lines, waiting_for
-from views.widgets import paging_row, scope_title
+from views.widgets import page_rows, scope_title
 
 log = logging.getLogger(__name__)
 PREFIX = INBOX_PREFIX
@@ -152,13 +152,7 @@ def listing(context: BotContext, queue: Queue, page: int, lead: Markup | None = 
         lines.append(r("ranking.page", page=page + 1, pages=pages))
     opens = [(r.number(place + 1), queue.data(place)) for place in shown]
     rows = [opens[i : i + 5] for i in range(0, len(opens), 5)]
-    paging = paging_row(
-        r,
-        f"{PREFIX}|{queue.code}|{page - 1}" if page > 0 else None,
-        f"{PREFIX}|{queue.code}|{page + 1}" if page < pages - 1 else None,
-    )
-    if paging:
-        rows.append(paging)
+    rows += page_rows(r, page, pages, lambda n: f"{PREFIX}|{queue.code}|{n}")
     rows.append([(r.raw("inbox.back_home"), f"{PREFIX}|h")])
     return r.join(lines), inline(rows)
 
@@ -221,13 +215,7 @@ async def item_screen(
     head = r("inbox.item_head", queue=r.raw(f"inbox.queue_{queue.name}"), n=place + 1, total=len(queue.items))
     lines = [lead, Markup("")] if lead else []
     lines += [head, Markup(""), text]
-    neighbours = paging_row(
-        r,
-        queue.data(place - 1) if place > 0 else None,
-        queue.data(place + 1) if place + 1 < len(queue.items) else None,
-    )
-    if neighbours:
-        rows.append(neighbours)
+    rows += page_rows(r, place, len(queue.items), queue.data)  # the items before and after it
     rows.append([(r.raw("inbox.back_list"), f"{PREFIX}|{queue.code}|{place // PAGE_SIZE}")])
     return r.join(lines), inline(rows)
 

@@ -29,7 +29,7 @@ from models.textnorm import reference
 from views.buttons import RecordButton, record
 from views.cards import achievement_buttons, achievement_card
 from views.render import Markup
-from views.widgets import paging_row
+from views.widgets import page_rows
 
 KIND, PREFIX = "evidence", "ev"
 
@@ -95,13 +95,7 @@ async def _page(context: BotContext, number: int) -> tuple[Markup, InlineKeyboar
         )
         buttons.append((f"#{r.digits(str(a.id))}", record("mr", "show", a.id)))
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    paging = paging_row(
-        r,
-        record("mr", "page", number - 1) if number > 0 else None,
-        record("mr", "page", number + 1) if number < pages - 1 else None,
-    )
-    if paging:
-        rows.append(paging)
+    rows += page_rows(r, number, pages, lambda n: record("mr", "page", n))
     return r.join(lines), inline(rows)
 
 

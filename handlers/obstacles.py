@@ -22,7 +22,7 @@ from models.textnorm import reference
 from views.buttons import record
 from views.cards import obstacle_buttons, obstacle_card
 from views.render import Markup, Renderer
-from views.widgets import paging_row
+from views.widgets import page_rows
 
 KIND, PREFIX = "obstacle", "ob"
 LIST_PREFIX = "ol"  # /obstacles' pages: ol|<page>
@@ -200,13 +200,7 @@ async def _list_page(context: BotContext, number: int) -> tuple[Markup, InlineKe
     if pages > 1:
         lines.append(r("ranking.page", page=number + 1, pages=pages))
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    paging = paging_row(
-        r,
-        f"{LIST_PREFIX}|{number - 1}" if number > 0 else None,
-        f"{LIST_PREFIX}|{number + 1}" if number < pages - 1 else None,
-    )
-    if paging:
-        rows.append(paging)
+    rows += page_rows(r, number, pages, lambda n: f"{LIST_PREFIX}|{n}")
     return r.join(lines), inline(rows)
 
 

@@ -22,7 +22,7 @@ from handlers.common import (
 from handlers.context import BotContext
 from models.stats import RankingPage, RankRow, Scope, basis, county_ranking, ranking, scope_of, wider_scope
 from views.render import Markup
-from views.widgets import paging_row
+from views.widgets import page_rows
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
@@ -65,7 +65,7 @@ def _line(context: BotContext, row: RankRow, measure: str, counties: bool, revie
 
 
 def _keyboard(
-    context: BotContext, view: str, measure: str, number: int, pages: int, page_rows: list[RankRow]
+    context: BotContext, view: str, measure: str, number: int, pages: int, shown: list[RankRow]
 ) -> InlineKeyboardMarkup:
     r = context.r
     code = next(k for k, v in MEASURES.items() if v == measure)
@@ -76,7 +76,7 @@ def _keyboard(
     rows = []
     staff = context.identity is not None and context.identity.role != "rep"
     if staff and view == "a":  # each agency of the page opens its card, which leads back to this page
-        opens = [(r.number(row.rank), f"ag|{row.agency_id}|a|{code}|{number}") for row in page_rows]
+        opens = [(r.number(row.rank), f"ag|{row.agency_id}|a|{code}|{number}") for row in shown]
         rows += [opens[i : i + 5] for i in range(0, len(opens), 5)]
     if staff:
         rows.append(
@@ -91,13 +91,7 @@ def _keyboard(
             for c, m in MEASURES.items()
         ]
     )
-    paging = paging_row(
-        r,
-        f"{PREFIX}|{view}|{code}|{number - 1}" if number > 0 else None,
-        f"{PREFIX}|{view}|{code}|{number + 1}" if number < pages - 1 else None,
-    )
-    if paging:
-        rows.append(paging)
+    rows += page_rows(r, number, pages, lambda n: f"{PREFIX}|{view}|{code}|{n}")
     return inline(rows)
 
 

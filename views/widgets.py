@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -33,6 +34,12 @@ def paging_row(r: Renderer, previous: str | None, following: str | None) -> list
     if following is not None:
         row.append((r.raw("general.page_next"), following))
     return in_reading_order(r, row)
+
+
+def page_rows(r: Renderer, page: int, pages: int, data: Callable[[int], str]) -> list[list[tuple[str, str]]]:
+    """The row turning a list's pages (none when it has one): `data(n)` is the callback data of page n."""
+    row = paging_row(r, data(page - 1) if page > 0 else None, data(page + 1) if page < pages - 1 else None)
+    return [row] if row else []
 
 
 def scope_title(r: Renderer, scope: Scope) -> Markup:
