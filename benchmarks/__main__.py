@@ -10,6 +10,7 @@ from benchmarks import (
     fanout,
     footprint,
     hostile_files,
+    instances,
     lanes,
     ranking,
     transport,
@@ -24,4 +25,5 @@ if __name__ == "__main__":
     asyncio.run(conversation.main([20, 50] if quick else [50, 500], 1 if quick else 3))
     fanout.main(5_000 if quick else 100_000, 20 if quick else 120)
     asyncio.run(lanes.main(200 if quick else 1_000))
+    asyncio.run(instances.main(300 if quick else 3_000))
     asyncio.run(footprint.main(100_000 if quick else 1_000_000, 5_000 if quick else 100_000))

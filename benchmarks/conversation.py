@@ -117,17 +117,26 @@ class Users:
         ref = MessageRef(message.chat_id, message.message_id)
         return await self.step(user, self.api.callback_update(user, ref, data))
 
-    async def report(self, index: int) -> None:
+    async def report(self, index: int, think: float = 0.0) -> None:
+        """A guided /report through; `think`: seconds the user reads before each step after the first."""
         user = {"id": FIRST_USER + index, "is_bot": False, "first_name": f"u{index}", "language_code": "fa"}
-        say = lambda words: self.step(user, self.api.message_update(user, words))  # noqa: E731
-        question = await say("/report")
-        question = await self.press(user, question, "صنعت")
+
+        async def say(words: str) -> BotMessage:
+            await asyncio.sleep(think)
+            return await self.step(user, self.api.message_update(user, words))
+
+        async def press(message: BotMessage, label: str) -> BotMessage:
+            await asyncio.sleep(think)
+            return await self.press(user, message, label)
+
+        question = await self.step(user, self.api.message_update(user, "/report"))
+        question = await press(question, "صنعت")
         question = await say("۹")
-        question = await self.press(user, question, "امروز")
+        question = await press(question, "امروز")
         question = await say("کارگاه نجاری")
-        question = await self.press(user, question, "رد شدن ⏭")
-        summary = await self.press(user, question, "هنوز نه")
-        saved = await self.press(user, summary, "✅ تأیید و ثبت")
+        question = await press(question, "رد شدن ⏭")
+        summary = await press(question, "هنوز نه")
+        saved = await press(summary, "✅ تأیید و ثبت")
         assert "ثبت شد" in saved.plain, saved.plain
 
     async def echo(self, index: int) -> None:

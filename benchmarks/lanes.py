@@ -1,29 +1,32 @@
 """Answers while a broadcast goes out (issue 21's first figure). The bot runs in its own process, polling a
 fake Bot API in this process that answers 429 beyond 30 sendMessage a second (Telegram's overall limit). A
-rep taps /status, one answer at a time, first with nothing else going on, then while an admin's /remind_now
-goes to every rep. Figures: the answer's median wait during the broadcast against idle in the same run
-(goal ≤ 2×), the broadcast's rate over its run as a share of the limit (goal ≥ 90%), and the 429s. Run
-with the bot's limiter (bot/lanes.py: answers first) and, for the before, PTB's AIORateLimiter (one queue)."""
+rep goes through guided /reports (8 steps each: presses and typed answers), first with nothing else going
+on, then while an admin's /remind_now goes to every rep. Figures: a step's median wait during the broadcast
+against idle in the same run (goal ≤ 2×), the broadcast's rate over its run as a share of the limit (goal
+≥ 90%), and the 429s. Run with the bot's limiter (bot/lanes.py: answers first) and, for the before, PTB's
+AIORateLimiter (one queue)."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-from benchmarks.conversation import FIRST_USER, Users, seed
+from benchmarks.conversation import Users, seed
 from benchmarks.national import bot_env
+from bot.lanes import lane_of
 from playground.fake_api import FakeBotApi, MessageRef
 
 LIMIT = 30
 ADMIN = 9_999
-PROBES = 20
+REPORTS = 3  # guided /reports of 8 steps each: 24 steps measured idle, 24 during
+THINK = 1.0  # seconds a quick rep takes to read a question and tap (the steps' waits exclude it)
 
 
 class OneQueue(AIORateLimiter):
@@ -37,23 +40,23 @@ def run_bot_with_one_queue() -> None:
     """`python -c 'import benchmarks.lanes as b; b.run_bot_with_one_queue()'`: the bot as before."""
     import bot.app
     from bot.__main__ import main
+    from models.pacing import RateLimiter
 
-    bot.app.LaneRateLimiter = lambda message_rate, edit_rate: OneQueue(  # type: ignore[assignment,misc]  # the before, for this process only
+    RateLimiter.wait_chat = RateLimiter.wait  # type: ignore[method-assign]  # the sender paced itself then
+
+    bot.app.LaneRateLimiter = lambda message_rate, *_, **__: OneQueue(  # type: ignore[assignment,misc]  # the before, for this process only
         overall_max_rate=message_rate, max_retries=3
     )
     sys.exit(main(["run"]))
 
 
-async def _answers(users: Users, api: FakeBotApi, count: int) -> list[float]:
-    rep = {"id": FIRST_USER, "is_bot": False, "first_name": "rep", "language_code": "fa"}
-    times = []
-    for _ in range(count):
-        began = time.perf_counter()
-        answer = await users.step(rep, api.message_update(rep, "/status"))
-        times.append(time.perf_counter() - began)
-        assert "تعهد" in answer.plain, answer.plain
-        await asyncio.sleep(0.3)  # a person reads before the next tap
-    return times
+async def _steps(users: Users, reports: int) -> list[float]:
+    """The rep's /report steps, `reports` times through: each step's wait for the bot's next message."""
+    users.latencies.clear()
+    for _ in range(reports):
+        await users.report(0, think=THINK)
+        await asyncio.sleep(THINK)  # the receipt read before the next report
+    return list(users.latencies)
 
 
 async def _run(url: str, reps: int, lanes: bool) -> dict[str, Any]:
@@ -68,14 +71,22 @@ async def _run(url: str, reps: int, lanes: bool) -> dict[str, Any]:
         )
         try:
             users = Users(api)
-            idle = await _answers(users, api, PROBES)
+            await users.step(  # up and polling: the calls counted below are the reports' own
+                {"id": ADMIN, "is_bot": False, "first_name": "admin"},
+                api.message_update({"id": ADMIN, "is_bot": False, "first_name": "admin"}, "/help"),
+            )
+            first_call = len(api.calls)
+            idle = await _steps(users, REPORTS)
+            calls = collections.Counter(
+                lane_of(name) or "free" for name, _ in api.calls[first_call:] if name != "getUpdates"
+            )
             admin = {"id": ADMIN, "is_bot": False, "first_name": "admin", "language_code": "fa"}
             menu = await users.step(admin, api.message_update(admin, "/remind_now"))
             before = len(api.sent_times)
             api.push_update(api.callback_update(admin, MessageRef(menu.chat_id, menu.message_id), "rn|7"))
             while len(api.sent_times) < before + LIMIT:  # noqa: ASYNC110  (counted by the fake as it sends)
                 await asyncio.sleep(0.05)
-            during = await _answers(users, api, PROBES)
+            during = await _steps(users, REPORTS)
             while len(api.sent_times) < before + reps:  # noqa: ASYNC110  (the rest of the broadcast)
                 await asyncio.sleep(0.2)
             times = api.sent_times[before:]
@@ -85,6 +96,7 @@ async def _run(url: str, reps: int, lanes: bool) -> dict[str, Any]:
                 "during": statistics.median(during),
                 "rate": (len(times) - 1) / span if span > 0 else 0.0,
                 "refused": api.refused,
+                "calls": {lane: n / REPORTS for lane, n in calls.items()},
             }
         finally:
             process.terminate()
@@ -102,10 +114,15 @@ async def main(reps: int = 1_000) -> dict[str, Any]:
             figures[name] = found
             idle, during, rate = found["idle"], found["during"], found["rate"]
             print(
-                f"  {name:<21} /status p50 idle {idle * 1000:6.1f} ms, during {during * 1000:7.1f} ms "
+                f"  {name:<21} /report step p50 idle {idle * 1000:6.1f} ms, during {during * 1000:7.1f} ms "
                 f"({during / idle:5.1f}×; goal ≤ 2×); broadcast {rate:4.1f} msg/s = {rate / LIMIT:4.0%} "
                 f"of the limit (goal ≥ 90%); {found['refused']} 429s"
             )
+        calls = found["calls"]
+        print(
+            f"  Bot API calls per guided /report: {sum(calls.values()):.0f} ({calls.get('messages', 0):.0f} "
+            f"messages, {calls.get('edits', 0):.0f} edits, {calls.get('free', 0):.0f} not limited)"
+        )
     return figures
 
 

@@ -75,14 +75,8 @@ def bot_env(base_url: str, token: str, database_url: str, **extra: str) -> dict[
     """The environment of a bot process under benchmark: nothing of the caller's deployment leaks in."""
     own = ("BOT_", "DATABASE_URL", "TELEGRAM_", "BALE_", "SEND_", "REPLY_", "WEBHOOK_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
-    env.update(
-        BOT_TOKEN=token,
-        BOT_API_BASE_URL=base_url,
-        DATABASE_URL=database_url,
-        BOT_YEAR="1405",
-        SCHEDULER_TICK_SECONDS="0",
-        **extra,
-    )
+    env.update({"BOT_TOKEN": token, "BOT_API_BASE_URL": base_url, "DATABASE_URL": database_url})
+    env.update({"BOT_YEAR": "1405", "SCHEDULER_TICK_SECONDS": "0", **extra})
     return env
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import logs
 from bot.checks import database_problem, timezone_problem, use_bundled_tzdata
 from models.db import Database
+from models.lead import Lead
 from models.settings import ConfigError, Settings, load_settings
 from models.sheets import FileProblem
 
@@ -316,6 +317,8 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
         code = 0
         for platform in settings.platforms():  # one messenger failing must not hold back the other
             rt = Runtime(settings=settings, db=db, clock=clock, platform=platform.name)
+            if not db.is_sqlite:  # a running instance may be draining: this process sends only if not
+                rt.lead = Lead(db, platform.name, platform.token)
             try:
                 request = PlatformRequest(platform.name, connection_pool_size=64, proxy=platform.proxy)
                 async with Bot(
@@ -324,7 +327,12 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
                     base_file_url=platform.file_url,
                     request=request,
                 ) as bot:
-                    stats = await scheduler.tick(rt, bot, wait_for_retries=True)
+                    try:
+                        stats = await scheduler.tick(rt, bot, wait_for_retries=True)
+                        drained = rt.lead is None or rt.lead.holding
+                    finally:
+                        if rt.lead is not None:
+                            await rt.lead.release()
             except InvalidToken:
                 print(
                     f"{platform.name}: the Bot API refused the token (check it and the API URL)",
@@ -337,6 +345,12 @@ async def _reminders(settings: Settings, action: str, at: dt.datetime | None) ->
                     f"{platform.name}: the Bot API is unreachable ({exc}); try again later", file=sys.stderr
                 )
                 code = code or 1
+                continue
+            if not drained:
+                print(
+                    f"{platform.name}: a running instance drains the outbox and sends what is due "
+                    "(reminders of a day gone by are skipped)"
+                )
                 continue
             if stats.unreachable:
                 print(f"{platform.name}: the Bot API became unreachable; the rest wait", file=sys.stderr)

@@ -20,6 +20,7 @@ from handlers.registry import register
 from jobs import scheduler
 from models import stats
 from models.db import Database
+from models.lead import Lead
 from models.migrate import upgrade
 from models.runtime import Runtime, system_clock
 from models.settings import PlatformConfig, Settings
@@ -55,7 +56,9 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz, do_quote=False))
         .request(requests[0])
         .get_updates_request(requests[1])
-        .rate_limiter(LaneRateLimiter(message_rate=settings.reply_rate, edit_rate=settings.reply_rate))
+        .rate_limiter(
+            LaneRateLimiter(settings.reply_rate, settings.reply_rate, broadcast_rate=settings.send_rate)
+        )
         .concurrent_updates(PerUserUpdateProcessor(gate=FloodGate.from_settings(settings)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -84,7 +87,10 @@ async def _post_init(app: Application) -> None:
         settings=settings, db=db, clock=app.bot_data["clock"], platform=app.bot_data["platform"]
     )
     stats.use_basis(settings.ranking_basis)
-    app.bot_data["rt"].send_outbox = scheduler.outbox_sender(app.bot_data["rt"], app.bot)
+    rt = app.bot_data["rt"]
+    rt.send_outbox = scheduler.outbox_sender(rt, app.bot)
+    if scheduler.elects_drainer(settings):
+        rt.lead = Lead(db, rt.platform, settings.token_for(rt.platform) or "")
     await scheduler.ensure_calendar(app.bot_data["rt"])
     await commands_menu.publish_default(app)
     platform = app.bot_data["platform"]
@@ -94,6 +100,8 @@ async def _post_init(app: Application) -> None:
 
 async def _post_shutdown(app: Application) -> None:
     rt: Runtime | None = app.bot_data.pop("rt", None)
+    if rt is not None and rt.lead is not None:
+        await rt.lead.release()  # another instance drains the outbox from now on
     if rt is not None and app.bot_data["shared_db"] is None:
         await rt.db.dispose()
 

@@ -54,6 +54,7 @@ class Deployment:
         self.started: list[Application] = []
         self.web: WebhookServer | None = None
         self._ticker = scheduler.Ticker(lambda: scheduler.targets_of(self.started))
+        self._drainer = scheduler.Ticker(lambda: scheduler.targets_of(self.started), plan=False)
         self._tasks: list[asyncio.Task[None]] = []
         # The deployment-wide tick, on APScheduler (the design card's scheduler; PTB's JobQueue is one per
         # application, and several messengers share this one tick).
@@ -93,6 +94,15 @@ class Deployment:
                 coalesce=True,
                 misfire_grace_time=None,
             )
+            if scheduler.elects_drainer(self.settings):
+                self._schedule.add_job(
+                    self._drainer.__call__,
+                    "interval",
+                    seconds=scheduler.LEAD_SECONDS,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=None,
+                )
             self._schedule.start()
 
     async def _start_one(self, app: Application, poll_timeout: float) -> None:
@@ -129,6 +139,7 @@ class Deployment:
             self._schedule.shutdown(wait=False)
             self._schedule = None
             await self._ticker.halt()
+            await self._drainer.halt()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -1,6 +1,7 @@
 """Deliver the notices an action just queued, before the handler returns: on this messenger at once,
-through the jobs' sender the runtime was wired with (the tick's pacing); a recipient linked only on the
-other messenger gets theirs from that messenger's next tick, and whatever fails stays queued for it."""
+through the jobs' sender the runtime was wired with (the tick's pacing), or, in an instance that does not
+drain the outbox (several instances on PostgreSQL), by the drainer within seconds. A recipient linked only
+on the other messenger gets theirs from that messenger's sender; whatever fails stays queued."""
 
 from __future__ import annotations
 

@@ -68,7 +68,23 @@ async def tick(
     added = await schedule.store(rt.db, planned)
     if added:
         log.info("planned %s reminder(s)", added)
-    return await Sender(rt, bot, limiter).drain(wait_for_retries=wait_for_retries)
+    return await drain(rt, bot, wait_for_retries=wait_for_retries, limiter=limiter)
+
+
+async def drain(
+    rt: Runtime,
+    bot: Bot,
+    *,
+    wait_for_retries: bool = False,
+    limiter: RateLimiter | None = None,
+    if_idle: bool = False,
+) -> DrainStats:
+    """Send what is due if this process drains the messenger's outbox (models/lead.py), one full drain at a
+    time in the process; with if_idle, none when one is under way (it claims what came due meanwhile)."""
+    if if_idle and rt.draining.locked():
+        return DrainStats()
+    async with rt.draining:
+        return await Sender(rt, bot, limiter, lead=rt.lead).drain(wait_for_retries=wait_for_retries)
 
 
 Targets = Callable[[], list[tuple[Runtime, Bot]]]
@@ -79,12 +95,18 @@ def targets_of(apps: Iterable[Application]) -> list[tuple[Runtime, Bot]]:
     return [(app.bot_data["rt"], app.bot) for app in apps if "rt" in app.bot_data]
 
 
+LEAD_SECONDS = 2  # on PostgreSQL: how often an instance asks for the drainer's lead, and the drainer drains
+
+
 class Ticker:
     """One tick at a time per process (a slow fan-out must not overlap the next tick). Each messenger
-    plans and sends its own accounts' reminders within its own rate limits, side by side."""
+    plans and sends its own accounts' reminders within its own rate limits, side by side. With plan=False
+    (PostgreSQL's every LEAD_SECONDS): no planning; the drainer sends what is due (what other instances
+    planned or queued), and the others ask for the lead, taken over within seconds when its holder dies."""
 
-    def __init__(self, targets: Targets) -> None:
+    def __init__(self, targets: Targets, *, plan: bool = True) -> None:
         self._targets = targets
+        self._plan = plan
         self._lock = asyncio.Lock()
         self._running: asyncio.Task[object] | None = None
 
@@ -109,7 +131,7 @@ class Ticker:
 
     async def _one(self, rt: Runtime, bot: Bot) -> None:
         try:
-            await tick(rt, bot)
+            await (tick(rt, bot) if self._plan else drain(rt, bot, if_idle=True))
         except Exception as exc:  # the next tick tries again; never kill the job
             fault = storage_fault(exc)
             if fault is not None:  # an operator's problem, said once per tick in one line
@@ -126,6 +148,17 @@ def install(app: Application, targets: Targets) -> None:
         app.job_queue.run_repeating(
             Ticker(targets), interval=settings.scheduler_tick_seconds, first=5, name="reminders"
         )
+        if elects_drainer(settings):
+            app.job_queue.run_repeating(
+                Ticker(targets, plan=False), interval=LEAD_SECONDS, first=1, name="outbox"
+            )
+
+
+def elects_drainer(settings: Settings) -> bool:
+    """Whether instances elect one drainer (models/lead.py): on PostgreSQL, where several may share the
+    outbox, with scheduled sending on. SQLite is one process; with SCHEDULER_TICK_SECONDS=0 nothing is
+    sent on a schedule, and each instance delivers the notices its handlers queue."""
+    return not settings.database_url.startswith("sqlite") and settings.scheduler_tick_seconds > 0
 
 
 def outbox_sender(rt: Runtime, bot: Bot) -> Callable[[str | None], Awaitable[DrainStats]]:
@@ -133,6 +166,9 @@ def outbox_sender(rt: Runtime, bot: Bot) -> Callable[[str | None], Awaitable[Dra
     the tick, only the rows under a key prefix; what fails stays queued for the tick."""
 
     async def send(prefix: str | None) -> DrainStats:
-        return await Sender(rt, bot, prefix=prefix).drain()
+        if prefix is None:  # everything due (/remind_now): the process's one full drain takes it
+            return await drain(rt, bot, if_idle=True)
+        # In an instance that does not drain, nothing here: the drainer sends them within LEAD_SECONDS.
+        return await Sender(rt, bot, prefix=prefix, lead=rt.lead).drain()
 
     return send

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, case, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -21,6 +21,7 @@ from jobs import notices
 from models import schedule
 from models.db import rowcount
 from models.jalali import deadline_date
+from models.lead import Lead
 from models.pacing import BROADCAST, RateLimiter
 from models.people import Identity, load_identities
 from models.plans import PlanNote, plan_notes
@@ -37,6 +38,9 @@ class Unreachable(NetworkError):
     """No connection to the messenger's API: nothing was delivered (raised by the transport, bot/request)."""
 
 
+PROCESS = secrets.token_hex(4)  # claims of this process's senders are named <PROCESS>-<sender>
+LEAD_CHECK = 1.0  # seconds between a drainer's checks that it still holds the lead (models/lead.py)
+TAKEOVER_GRACE = 3 * LEAD_CHECK  # a new drainer's wait before it takes the previous one's claimed rows
 MAX_ATTEMPTS = 8  # for unexpected errors; outages and 429s retry until the day is over
 MAX_BACKOFF = 300
 BATCH = 200
@@ -135,17 +139,28 @@ class Prefetch:
 
 class Sender:
     def __init__(
-        self, rt: Runtime, bot: Bot, limiter: RateLimiter | None = None, prefix: str | None = None
+        self,
+        rt: Runtime,
+        bot: Bot,
+        limiter: RateLimiter | None = None,
+        prefix: str | None = None,
+        lead: Lead | None = None,
     ) -> None:
         self.rt, self.bot = rt, bot
         self.prefix = prefix  # only rows whose key starts so (the notices a handler just queued); None: all
+        # Draining as the messenger's one drainer (models/lead.py): it stops when the lead is lost, and its
+        # first drain after taking the lead takes the rows the previous drainer had claimed, without waiting
+        # for their lease: their sender is gone.
+        self.lead = lead
+        self._takeover = False
         self.limiter = limiter or rt.limiter
-        # Behind the running bot's rate limiter (bot/lanes.py): the broadcast lane, after every answer. A
-        # plain Bot (the command line's) takes no such argument and has no other traffic to give way to.
+        # Behind the running bot's rate limiter (bot/lanes.py): the broadcast lane, after every answer, paced
+        # there (SEND_RATE within the bot's budget); here only the spacing to one chat. A plain Bot (the
+        # command line's) takes no such argument, has no other traffic to give way to and is paced here.
         self._lane: dict[str, Any] = (
             {"rate_limit_args": BROADCAST} if getattr(bot, "rate_limiter", None) else {}
         )
-        self.instance = f"{secrets.token_hex(4)}"
+        self.instance = f"{PROCESS}-{secrets.token_hex(4)}"
         self._held: set[int] = set()  # rows this sender has claimed and not finished
         self._renewed_at = 0.0  # monotonic time the lease on them was last extended
         self._renewing = asyncio.Lock()
@@ -173,14 +188,23 @@ class Sender:
             Outbox.claimed_at < stale_claim,
             Outbox.claimed_by.is_distinct_from(self.instance),  # never its own rows, still in its hands
         )
+        if self._takeover:  # another process's claims (this one's other senders keep theirs)
+            left = and_(Outbox.status == "sending", ~Outbox.claimed_by.startswith(f"{PROCESS}-"))
+            abandoned = or_(abandoned, left)
         # Each messenger's sender takes only its own accounts' rows.
         mine: ColumnElement[bool] = Outbox.account_id.in_(
             select(Account.id).where(Account.platform == rt.platform)
         )
         if self.prefix is not None:
             mine = and_(mine, Outbox.key.startswith(self.prefix, autoescape=True))
+        # Notices (what someone's action queued) before reminders due earlier: during a broadcast they go
+        # out with the next batch, not after it.
+        later = case((Outbox.kind.in_((notices.KIND, schedule.CHASE)), 0), else_=1)
         query = (
-            select(Outbox).where(or_(due, abandoned), mine).order_by(Outbox.due_at, Outbox.id).limit(BATCH)
+            select(Outbox)
+            .where(or_(due, abandoned), mine)
+            .order_by(later, Outbox.due_at, Outbox.id)
+            .limit(BATCH)
         )
         if not rt.db.is_sqlite:
             # PostgreSQL: instances skip each other's rows. SQLite: BEGIN IMMEDIATE serialises claims.
@@ -330,6 +354,16 @@ class Sender:
                     self._rendered[row.id] = exc
                     await session.rollback()  # PostgreSQL refuses the rest of a failed transaction
 
+    @staticmethod
+    async def _heartbeat(lead: Lead) -> None:
+        """Check the lead while sending: a lost one stops the sends not yet begun within LEAD_CHECK."""
+        while True:
+            await asyncio.sleep(LEAD_CHECK)
+            await lead.held()
+
+    def _lead_lost(self) -> bool:
+        return self.lead is not None and not self.lead.holding
+
     def _stale(self, row: Outbox) -> bool:
         if row.kind == notices.KIND:  # a late notice (an obstacle, a reply) still matters
             return False
@@ -356,8 +390,8 @@ class Sender:
                 if not await self._still_ours(row):  # before the pacing wait: a renewal write takes time
                     log.info("outbox %s: taken over by another sender after a lease expired", row.id)
                     return
-                await self.limiter.wait(chat_id)
-                if self._unreachable is not None and index == 0:
+                await (self.limiter.wait_chat(chat_id) if self._lane else self.limiter.wait(chat_id))
+                if index == 0 and (self._unreachable is not None or self._lead_lost()):
                     return  # not begun: given back with the batch
                 markup = keyboard if index == len(parts) - 1 else None
                 await self.bot.send_message(
@@ -433,6 +467,8 @@ class Sender:
                 )
 
     async def _prepare(self) -> list[Outbox]:
+        if self.lead is not None and not await self.lead.held():
+            return []  # the lead passed to another instance: it drains the rest
         rows = await self._claim()
         if rows:
             await self._render_batch(rows)
@@ -468,6 +504,16 @@ class Sender:
         The next batch is claimed and rendered while the current one is sent (no gap at 30/s)."""
         stats = DrainStats()
         deadline = time.monotonic() + max_wait
+        heartbeat: asyncio.Task[None] | None = None
+        if self.lead is not None:
+            if not await self.lead.held():
+                return stats  # another instance drains
+            heartbeat = asyncio.create_task(self._heartbeat(self.lead))
+            if self.prefix is None and self.lead.taken_over:
+                self.lead.taken_over, self._takeover = False, True
+                # A previous drainer still alive (its connection, not its process, was lost) learns it
+                # within LEAD_CHECK and stops sending: only then are its claimed rows taken.
+                await asyncio.sleep(TAKEOVER_GRACE)
         try:
             return await self._drain(stats, wait_for_retries, deadline)
         except Unreachable as exc:
@@ -475,6 +521,8 @@ class Sender:
             stats.unreachable = True
             return stats
         finally:
+            if heartbeat is not None:
+                heartbeat.cancel()
             if self._held:  # a batch claimed ahead, or rows left by an error: back to the queue
                 await asyncio.shield(self._release())
 

@@ -29,6 +29,17 @@ class RateLimiter:
         # window is held that much longer than a second (2%, as the pacing), and more after each 429.
         self.margin = 0.02
 
+    async def wait_chat(self, chat_id: int) -> None:
+        """Only the spacing to one chat and any 429 hold: behind the running bot's limiter (bot/lanes.py),
+        which paces every message of the bot in one budget."""
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._chats.get(chat_id, 0.0))
+            self._chats[chat_id] = start + self.chat_interval
+        held = max(start, self._paused_until) - time.monotonic()
+        if held > 0:
+            await asyncio.sleep(held)
+
     async def wait(self, chat_id: int) -> None:
         async with self._lock:
             now = time.monotonic()

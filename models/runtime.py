@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 from models.db import Database
 from models.jalali import local_today
+from models.lead import Lead
 from models.pacing import RateLimiter
 from models.settings import Settings
 
@@ -46,6 +48,9 @@ class Runtime:
     calendar_years: set[int] = field(default_factory=set)  # years whose official holidays are seeded
     # The messenger's pacing, shared by the reminder tick and the notices handlers deliver.
     limiter: RateLimiter = field(init=False)
+    # Which process drains the outbox, where several may (PostgreSQL with scheduled sending); None: this one.
+    lead: Lead | None = None
+    draining: asyncio.Lock = field(default_factory=asyncio.Lock)  # one full drain at a time in the process
     # Sends what is due in the outbox, only keys starting with the prefix when one is given (the notices an
     # action just queued). Wired by bot/ to the jobs' sender: handlers deliver through it, not importing jobs.
     send_outbox: Callable[[str | None], Awaitable[object]] | None = None

@@ -24,7 +24,7 @@ from models.importer import import_rows
 from models.runtime import Runtime
 from models.schema import Account, Outbox, Person
 from tests.conftest import settings_for
-from tests.e2e.conftest import join
+from tests.e2e.conftest import Harness, join, last_sent
 from tests.e2e.test_reminders import ALI, COUNTY_SUP, MARYAM, at, received
 from tests.e2e.test_status_ranking import file_report
 
@@ -335,3 +335,33 @@ async def test_a_failed_mark_write_is_tried_again_and_nothing_goes_twice(bot):
     assert len([m for m in bot.api.outbox if m.kind == "message" and "⏰" in m.plain]) == 3
     async with bot.db.session() as s:
         assert (await s.execute(select(func.count()).where(Outbox.status == "sent"))).scalar_one() == 3
+
+
+async def test_an_answer_goes_before_the_broadcast_under_way(seeded, db_url, api):
+    """A rep's /status asked while 60 reminders go out at the budget's rate is answered before the 16 the
+    sender keeps waiting for their slot: in one queue it would follow them all (two seconds of them at this
+    rate; /status takes milliseconds)."""
+    harness = Harness(api, db_url, {"REPLY_RATE": 8, "SEND_RATE": 8, "SEND_CHAT_INTERVAL": 0})
+    await harness.start()
+    try:
+        maryam = await join(harness, *MARYAM)
+        await _bulk_people(seeded, 60, 100_000, api.platform)
+        for i in range(60):
+            api.chats[100_000 + i] = {"id": 100_000 + i, "type": "private", "first_name": "p"}
+
+        def broadcast() -> list[int]:
+            return [m.seq for m in api.outbox if m.kind == "message" and m.chat_id >= 100_000]
+
+        drain = asyncio.create_task(harness.tick(at(dt.date(2027, 3, 13))))
+        while len(broadcast()) < 8:  # noqa: ASYNC110  (the fake counts the broadcast as it arrives)
+            await asyncio.sleep(0.01)
+        asked = len(broadcast())
+        answer = last_sent(await maryam.send("/status"))
+        assert "تعهد" in answer.plain
+        before_answer = [seq for seq in broadcast() if seq < answer.seq]
+        assert len(before_answer) - asked < sender_module.CONCURRENCY // 2, (asked, len(before_answer))
+        assert 60 - len(before_answer) >= 30  # the broadcast had most of its way to go
+        stats = await drain
+        assert stats.sent == 61 and len(broadcast()) == 60  # Maryam's own reminder too
+    finally:
+        await harness.stop()
