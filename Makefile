@@ -7,7 +7,7 @@ LOCK := requirements.lock
 DEV_LOCK := requirements-dev.lock
 WHEELHOUSE ?= wheelhouse
 
-.PHONY: run install test lint venv lock wheelhouse clean bench
+.PHONY: run install test lint venv lock wheelhouse clean bench vendor
 
 # The bot and what it needs, nothing else: what a server runs.
 $(BIN)/.installed: pyproject.toml $(LOCK)
@@ -58,6 +58,17 @@ wheelhouse: install
 	$(BIN)/pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) .
 	rm -rf build
 	cp $(LOCK) $(WHEELHOUSE)/
+
+# The dashboard's chart library, from the npm registry, checked against views/dashboard/VENDOR.sha256
+# (committed: a server may have no internet, and the page loads nothing from elsewhere).
+UPLOT = 1.6.32
+vendor:
+	rm -rf build/uplot && mkdir -p build/uplot
+	cd build/uplot && npm pack --silent uplot@$(UPLOT) >/dev/null && tar xzf uplot-$(UPLOT).tgz
+	cp build/uplot/package/dist/uPlot.iife.min.js build/uplot/package/dist/uPlot.min.css views/dashboard/
+	cp build/uplot/package/LICENSE views/dashboard/uPlot-LICENSE.txt
+	cd views/dashboard && grep -v '^#' VENDOR.sha256 | sha256sum --check --quiet -
+	rm -rf build/uplot
 
 bench: venv
 	$(BIN)/python -m benchmarks

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from benchmarks import dashboard
 from models.db import Database
 from models.migrate import upgrade
 from models.schema import Agency
@@ -168,6 +169,8 @@ async def main(achievements: int, grow: int, runs: int) -> None:
         first = await measure(db, runs)
         report(f"SQLite, {achievements:,} achievements (median of {runs})", first)
         await db.dispose()
+        scopes = {"county": 2, "province": 1}  # their region ids, as measure() reads them
+        dashboard.report(await dashboard.measure(path, YEAR, TODAY, scopes, runs), first)
         if grow > 1:
             add_achievements(path, achievements * (grow - 1), agencies)
             db = Database(f"sqlite+aiosqlite:///{path}")

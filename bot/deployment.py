@@ -13,10 +13,12 @@ import signal
 from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot import app as bot_app
+from bot.dashboard import DashboardServer
 from bot.webhook import WebhookServer
 from jobs import scheduler
 from models.db import Database
@@ -53,12 +55,18 @@ class Deployment:
         ]
         self.started: list[Application] = []
         self.web: WebhookServer | None = None
+        self.dashboard: DashboardServer | None = None
+        self.clock = clock
         self._ticker = scheduler.Ticker(lambda: scheduler.targets_of(self.started))
         self._drainer = scheduler.Ticker(lambda: scheduler.targets_of(self.started), plan=False)
         self._tasks: list[asyncio.Task[None]] = []
         # The deployment-wide tick, on APScheduler (the design card's scheduler; PTB's JobQueue is one per
         # application, and several messengers share this one tick).
         self._schedule: AsyncIOScheduler | None = None
+
+    def _bots(self) -> dict[str, Bot]:
+        """The started messengers' bots (the dashboard sends the workbook into a chat through them)."""
+        return {app.bot_data["platform"]: app.bot for app in self.started}
 
     def app(self, platform: str) -> Application:
         return next(a for a in self.apps if a.bot_data["platform"] == platform)
@@ -69,8 +77,11 @@ class Deployment:
         await upgrade(self.db.engine)
         try:
             if self.settings.bot_mode == "webhook":
-                self.web = WebhookServer(self.settings, self.db)
+                self.web = WebhookServer(self.settings, self.db, self.clock)
                 await self.web.start()
+            elif self.settings.dashboard_address is not None:
+                self.dashboard = DashboardServer(self.settings, self.db, self.clock, self._bots)
+                await self.dashboard.start()
             for app in self.apps:
                 try:
                     await self._start_one(app, poll_timeout)
@@ -148,6 +159,9 @@ class Deployment:
         if self.web is not None:
             await self.web.stop()
             self.web = None
+        if self.dashboard is not None:
+            await self.dashboard.stop()
+            self.dashboard = None
         for app in reversed(self.apps):
             await bot_app.stop(app)
         self.started.clear()

@@ -13,17 +13,21 @@ instance received the update."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from sqlalchemy import text
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application
 
+from bot import dashboard
 from bot.app import allowed_updates
 from models.db import Database
+from models.runtime import system_clock
 from models.settings import Settings, reveal
 
 log = logging.getLogger(__name__)
@@ -44,10 +48,12 @@ def webhook_path(platform: str, secret: str) -> str:
 
 
 class WebhookServer:
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, clock: Callable[[], dt.datetime] = system_clock
+    ) -> None:
         secret = reveal(settings.webhook_secret)
         assert secret is not None  # checked with the settings in webhook mode
-        self.settings, self.db, self.secret = settings, db, secret
+        self.settings, self.db, self.secret, self.clock = settings, db, secret, clock
         self.apps: dict[str, Application] = {}
         self._runner: web.AppRunner | None = None
         self._handling: set[asyncio.Future[None]] = set()
@@ -58,7 +64,11 @@ class WebhookServer:
         web_app.router.add_get("/healthz", self._health)
         web_app.router.add_post("/webhook/telegram", self._telegram)
         web_app.router.add_post("/webhook/bale/{secret}", self._bale)
+        dashboard.mount(web_app, self.settings, self.db, self.clock, self._bots)
         return web_app
+
+    def _bots(self) -> dict[str, Bot]:
+        return {platform: app.bot for platform, app in self.apps.items()}
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.routes(), access_log=None, shutdown_timeout=5.0)

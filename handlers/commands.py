@@ -41,6 +41,7 @@ def table() -> list[Command]:
     from handlers import (
         agency,
         beneficiaries,
+        dashboard,
         exports,
         general,
         imports,
@@ -71,6 +72,7 @@ def table() -> list[Command]:
         Command("summary", exports.summary_command, STAFF, {"staff": 0}),
         Command("chart", exports.chart_command, STAFF, {"staff": 1}),
         Command("export", exports.export_command, STAFF, {"staff": 1}),
+        Command("dashboard", dashboard.command, STAFF),
         Command("agency", agency.command, STAFF),
         Command("digest", reminders.digest_command, STAFF, {"staff": 2}),
         Command("obstacles", obstacles.list_command, LINKED, {"staff": 2}),

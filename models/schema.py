@@ -385,3 +385,20 @@ class ReportingYear(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_by: Mapped[str] = mapped_column(CleanString(60))
+
+
+class WebLogin(Base):
+    """The dashboard's browser door: a one-time link the bot sent (kind "link"), and the session it opened
+    (kind "session"), each bound to the account that asked and its person. Only a hash of the token is
+    kept."""
+
+    __tablename__ = "web_logins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)  # the account's, when issued
+    kind: Mapped[str] = mapped_column(CleanString(8))  # link | session
+    token_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a link, once opened
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

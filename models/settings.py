@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="0.0.0.0", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8080, ge=0, le=65535, alias="WEBHOOK_PORT")
     webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+    # The dashboard (/app/): its public address (default: WEBHOOK_URL in webhook mode; unset: no dashboard),
+    # and in polling mode the port it listens on by itself (webhook mode serves it beside the webhooks).
+    dashboard_url: str | None = Field(default=None, alias="DASHBOARD_URL")
+    dashboard_listen: str = Field(default="127.0.0.1", alias="DASHBOARD_LISTEN")
+    dashboard_port: int = Field(default=8090, ge=0, le=65535, alias="DASHBOARD_PORT")
     database_url: str = Field(default="sqlite+aiosqlite:///data/bot.db", alias="DATABASE_URL")
     # Plain ids apply to every platform served; `bale:123` or `telegram:123` to one of them.
     bot_admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="BOT_ADMINS")
@@ -175,6 +180,21 @@ class Settings(BaseSettings):
             if not self.webhook_secret:
                 raise ValueError("WEBHOOK_SECRET: required when BOT_MODE=webhook")
         return self
+
+    @model_validator(mode="after")
+    def _dashboard_address(self) -> Settings:
+        if self.dashboard_url:
+            url = urlsplit(self.dashboard_url)
+            loopback = url.hostname in ("127.0.0.1", "localhost", "::1")  # the playground, a test
+            if (url.scheme != "https" and not loopback) or url.query or url.fragment:
+                raise ValueError("DASHBOARD_URL: must be an https:// address without ?query or #fragment")
+        return self
+
+    @property
+    def dashboard_address(self) -> str | None:
+        """The dashboard's public page (…/app/), or None when the deployment has none."""
+        base = self.dashboard_url or (self.webhook_url if self.bot_mode == "webhook" else None)
+        return base.rstrip("/") + "/app/" if base else None
 
     @model_validator(mode="after")
     def _platforms_consistent(self) -> Settings:
@@ -274,6 +294,7 @@ class Settings(BaseSettings):
         "bale_api_base_url",
         "bale_api_file_url",
         "webhook_url",
+        "dashboard_url",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

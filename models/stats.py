@@ -118,6 +118,7 @@ class RankRow:
     projection: Projection | None = None
     approved: int = 0  # jobs the governorate approved
     pending: int = 0  # jobs reported and not (yet) approved
+    county_id: int | None = None  # an agency's county
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,17 @@ async def ranking(
     rows = (
         await session.execute(
             _joined(
-                select(Agency.id, Agency.name, target, achieved, registered, behind, approved, pending),
+                select(
+                    Agency.id,
+                    Agency.name,
+                    target,
+                    achieved,
+                    registered,
+                    behind,
+                    approved,
+                    pending,
+                    Agency.county_id,
+                ),
                 year,
                 scope,
             )
@@ -252,6 +263,7 @@ async def ranking(
                 project(int(r[3]), recent.get(r[0], 0), int(r[2]), pace),
                 approved=int(r[6]),
                 pending=int(r[7]),
+                county_id=r[8],
             )
             for i, r in enumerate(rows)
         ],

@@ -35,6 +35,7 @@ _JSON_KEYS = {
     "caption_entities",
     "reply_parameters",
     "link_preview_options",
+    "menu_button",
 }
 _INT_KEYS = {
     "chat_id",
@@ -367,6 +368,7 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.menu_buttons: dict[int, dict[str, Any]] = {}  # setChatMenuButton, by chat
         self.files: dict[str, StoredFile] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()  # chats whose user blocked the bot
@@ -399,6 +401,7 @@ class FakeBotApi:
                 "getWebhookInfo": self._get_webhook_info,
                 "setWebhook": self._set_webhook,
                 "setMyCommands": self._set_my_commands,
+                "setChatMenuButton": self._set_chat_menu_button,
                 "deleteMyCommands": self._delete_my_commands,
                 "getMyCommands": self._get_my_commands,
                 "sendMessage": self._send_message,
@@ -959,6 +962,15 @@ class FakeBotApi:
         scope = params.get("scope") or {"type": "default"}
         return json.dumps(scope, sort_keys=True), params.get("language_code") or ""
 
+    async def _set_chat_menu_button(self, params: Params, files: Files) -> bool:
+        button = params.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app" and not str(button.get("web_app", {}).get("url", "")).startswith(
+            "https://"
+        ):
+            raise _bad("BUTTON_URL_INVALID")  # Mini Apps open over https only
+        self.menu_buttons[self._chat_id(params)] = button
+        return True
+
     async def _set_my_commands(self, params: Params, files: Files) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list):
@@ -1185,7 +1197,7 @@ def main() -> None:
 
 
 # Bale's Bot API has no command menu methods (answers 404, which PTB reads as InvalidToken).
-_BALE_MISSING = {"setMyCommands", "deleteMyCommands", "getMyCommands", "sendChatAction"}
+_BALE_MISSING = {"setMyCommands", "deleteMyCommands", "getMyCommands", "sendChatAction", "setChatMenuButton"}
 
 
 def _bale_checks(params: Params) -> None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
+import socket
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from bot import logs
 from bot.deployment import Deployment
@@ -19,6 +23,7 @@ from models.db import Database
 from models.jalali import local_today
 from models.migrate import upgrade
 from models.settings import Settings
+from models.webauth import sign_init_data
 from playground import demo
 from playground.fake_api import BotMessage, FakeBotApi, MessageRef
 
@@ -36,6 +41,7 @@ HELP = """\
   /contact                      share your phone number (joins you to the roster)
   /as rep | supervisor | admin  switch who you are (now: {role})
   /file PATH                    send a file (e.g. examples/beneficiaries-template.xlsx)
+  /web                          the dashboard's address, opened as you (a supervisor sees their scope)
   /quit                         leave
 Start with /start, then /contact."""
 
@@ -53,6 +59,7 @@ class Terminal:
     def __init__(self, api: FakeBotApi, out: TextIO) -> None:
         self.api, self.out = api, out
         self.role = "rep"
+        self.dashboard: str | None = None  # its local address, when served
         self.buttons: dict[int, Button] = {}
         self._next = 1
         self._keyboard: list[str] = []  # the reply keyboard on screen, listed again only when it changes
@@ -81,10 +88,14 @@ class Terminal:
         lines = [head, message.plain] if message.plain else [head]
         if message.document:
             lines.append(f"📎 {self._save(message.document)}")
-        for label, data in message.inline_buttons:
-            lines.append(
-                f"  [#{self._add(Button(label, message.chat_id, message.message_id, data))}] {label}"
-            )
+        for row in (message.reply_markup or {}).get("inline_keyboard", []):
+            for button in row:
+                label, data = button["text"], button.get("callback_data")
+                if data is None and (button.get("url") or button.get("web_app")):  # a link: open it yourself
+                    lines.append(f"  🔗 {label}: {button.get('url') or button['web_app']['url']}")
+                    continue
+                number = self._add(Button(label, message.chat_id, message.message_id, data))
+                lines.append(f"  [#{number}] {label}")
         keyboard = [b for row in message.reply_keyboard or [] for b in row]
         if message.removes_keyboard:
             self._keyboard = []
@@ -129,6 +140,8 @@ class Terminal:
                 self.write(f"── you are now the {role} ({PEOPLE[role][1]}); /start to begin ──")
         elif line == "/contact":
             self._contact()
+        elif line == "/web":
+            self._web()
         elif line.startswith("/file "):
             path = Path(line.removeprefix("/file ").strip())
             if not path.is_file():
@@ -140,6 +153,22 @@ class Terminal:
         else:
             self.api.push_update(self.api.message_update(self.user, line))
         return True
+
+    def _web(self) -> None:
+        """The dashboard as a Telegram client opens the Mini App: its address with launch data signed for
+        you (the current role), valid a day."""
+        if self.dashboard is None:
+            self.write("the dashboard is not served here")
+            return
+        fields = {
+            "auth_date": str(int(time.time())),
+            "query_id": "playground",
+            "user": json.dumps({"id": self.user["id"], "first_name": self.user["first_name"]}),
+        }
+        launch = sign_init_data(fields, self.api.token)
+        self.write(
+            f"── the dashboard as the {self.role}: {self.dashboard}#tgWebAppData={quote(launch, safe='')}"
+        )
 
     def _contact(self) -> None:
         phone = PEOPLE[self.role][2]
@@ -159,7 +188,7 @@ class Terminal:
             self.api.push_update(self.api.callback_update(self.user, ref, button.data))
 
 
-def playground_settings(api: FakeBotApi, database_url: str) -> Settings:
+def playground_settings(api: FakeBotApi, database_url: str, dashboard_port: int = 0) -> Settings:
     """The playground's own settings: never the deployment's database or token."""
     values: dict[str, Any] = {
         "BOT_TOKEN": api.token,
@@ -171,6 +200,9 @@ def playground_settings(api: FakeBotApi, database_url: str) -> Settings:
         "DATABASE_URL": database_url,
         "BOT_ADMINS": str(PEOPLE["admin"][0]),
         "SCHEDULER_TICK_SECONDS": 0,
+        "DASHBOARD_URL": f"http://127.0.0.1:{dashboard_port}",
+        "DASHBOARD_LISTEN": "127.0.0.1",
+        "DASHBOARD_PORT": dashboard_port,
         **dict.fromkeys(  # nothing of a real deployment's environment leaks in
             (
                 "TELEGRAM_BOT_TOKEN",
@@ -188,6 +220,12 @@ def playground_settings(api: FakeBotApi, database_url: str) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' own keyword
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def _lines() -> asyncio.StreamReader:
     reader = asyncio.StreamReader()
     loop = asyncio.get_running_loop()
@@ -201,7 +239,7 @@ async def main(platform: str = "telegram", out: TextIO = sys.stdout) -> int:
     async with FakeBotApi(
         token="100200:PLAYGROUND", bot_username="rasad_playground_bot", platform=platform
     ) as api:
-        settings = playground_settings(api, f"sqlite+aiosqlite:///{DATA / 'playground.db'}")
+        settings = playground_settings(api, f"sqlite+aiosqlite:///{DATA / 'playground.db'}", free_port())
         db = Database(settings.database_url)
         try:
             await upgrade(db.engine)
@@ -212,7 +250,11 @@ async def main(platform: str = "telegram", out: TextIO = sys.stdout) -> int:
         terminal = Terminal(api, out)
         deployment = Deployment(settings)
         await deployment.start(poll_timeout=1)
+        terminal.dashboard = settings.dashboard_address
         terminal.write(HELP.format(role=terminal.role, platform=platform))
+        terminal.write(
+            f"── the dashboard: {terminal.dashboard} (/web opens it as you; /dashboard as the bot does)"
+        )
         try:
             reader = await _lines()
             while True:

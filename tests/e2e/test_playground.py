@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
+import urllib.request
+from urllib.parse import unquote
 
 import pexpect
 
@@ -54,6 +57,15 @@ def test_playground_runs_in_a_terminal_without_a_token(tmp_path):
         child.expect("معاون")
         child.sendline("/ranking")
         child.expect("اداره ورزش و جوانان نیشابور")  # the agency with nothing reported, last
+        child.sendline("/dashboard")
+        child.expect(r"🔗 [^:]+: (http://127\.0\.0\.1:\d+/app/)\?t=")
+        child.sendline("/web")
+        child.expect(r"the dashboard as the supervisor: (http://127\.0\.0\.1:\d+/app/)#tgWebAppData=(\S+)")
+        address, launch = child.match.group(1), unquote(child.match.group(2))
+        request = urllib.request.Request(address + "api/ranking", headers={"Authorization": "tma " + launch})
+        with urllib.request.urlopen(request, timeout=10) as answer:  # the page's request, as the supervisor
+            ranking = json.load(answer)
+        assert ranking["scope"] == {"kind": "county", "name": "نیشابور"} and len(ranking["rows"]) == 12
         child.sendline("/as admin")
         child.sendline("/holidays")
         child.expect("تعطیل")

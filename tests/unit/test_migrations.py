@@ -71,7 +71,7 @@ async def test_totals_are_back_filled_when_upgrading_a_populated_database(tmp_pa
 async def test_a_populated_database_of_the_previous_release_upgrades_without_loss(tmp_path):
     """Demo data (agencies, people, reports, versions, totals, audit), a linked account with a draft and a
     reminder, taken back to the previous release's schema and upgraded again: every row and value is still
-    there (the downgrade loses only the columns the last migration added)."""
+    there (the downgrade loses only the columns or the empty tables the last migration added)."""
     import datetime as dt
 
     from alembic import command
@@ -128,8 +128,11 @@ async def test_a_populated_database_of_the_previous_release_upgrades_without_los
     await upgrade(db.engine)
     after = await snapshot()
     await db.dispose()
-    assert set(previous) == set(before) == set(after)
+    assert set(after) == set(before) and set(previous) <= set(before)
+    assert all(not before[table] for table in set(before) - set(previous))  # a table the last migration made
     for table, rows in before.items():
+        if table not in previous:
+            continue
         old_columns = previous[table][0].keys() if previous[table] else ()
         assert [{c: row[c] for c in old_columns} for row in rows] == previous[table], table  # no loss down
         assert after[table] == [{**row, **_added(row, old_columns)} for row in rows], table  # nor up
