@@ -20,7 +20,7 @@ import secrets
 from typing import TypeGuard
 from urllib.parse import parse_qsl
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import Database, rowcount
@@ -29,6 +29,7 @@ from models.schema import Account, WebLogin
 LINK_MINUTES = 10
 SESSION_HOURS = 10
 INIT_DATA_MAX_AGE = dt.timedelta(days=1)
+KEPT_AFTER_EXPIRY = dt.timedelta(days=1)
 CLOCK_SKEW = dt.timedelta(minutes=5)  # an auth_date this far ahead of our clock is still taken
 HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe gives, with room
@@ -88,6 +89,8 @@ async def issue_link(db: Database, account_id: int, person_id: int, now: dt.date
     """A one-time link token for this account and its person, valid LINK_MINUTES."""
     token = secrets.token_urlsafe(32)
     async with db.write() as session:
+        # What expired over a day ago is of no use any more: each new link sweeps it away.
+        await session.execute(delete(WebLogin).where(WebLogin.expires_at < now - KEPT_AFTER_EXPIRY))
         session.add(
             WebLogin(
                 account_id=account_id,

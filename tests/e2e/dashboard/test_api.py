@@ -170,6 +170,14 @@ async def test_the_one_time_link_opens_one_session_for_a_working_day(bot, dash):
     assert "بسته شد" in reply.text and "۲ مورد" in reply.text, reply.text
     assert (await dash.get("api/ranking", session))[0] == 401
     assert (await dash.login(unused))[0] == 401
+    # A day after they expire, the rows go with the next link anyone asks for.
+    bot.clock.now += dt.timedelta(hours=10, days=1, minutes=1)
+    await door(county)
+    async with bot.db.session() as s:
+        from models.schema import WebLogin
+
+        left = (await s.execute(select(WebLogin.kind, WebLogin.used_at))).all()
+    assert left == [("link", None)]
 
 
 async def test_a_link_is_bound_to_its_person_and_follows_their_role(bot, dash):
