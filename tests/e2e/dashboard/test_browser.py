@@ -172,3 +172,19 @@ async def test_forged_or_expired_launch_data_shows_nothing(bot, dash, browser):
         content = await page.content()
         assert "مشهد" not in content and json.dumps("کمیته امداد")[1:-1] not in content
         await page.close()
+
+
+async def test_the_page_speaks_the_language_chosen_in_the_bot(bot, dash, browser):
+    county = await join(bot, *COUNTY_SUP)
+    await county.send("/lang")
+    await county.press("English")
+    page = await open_mini_app(browser, dash, mini_app(bot, COUNTY_SUP[0]), DESKTOP)
+    await page.wait_for_selector("#ranking tbody tr")
+    assert await page.evaluate("document.documentElement.dir") == "ltr"
+    assert await page.inner_text("#title") == "Employment dashboard"
+    assert (await page.inner_text("#subtitle")).startswith("مشهد county — Year 1405")  # names as the roster
+    header = await page.inner_text("#ranking thead")
+    assert "Achieved" in header and "Standing" in header
+    rows = await table(page)
+    assert all(re.fullmatch(r"[0-9,.%—]+", row["target"]) for row in rows)  # Latin digits in English
+    await page.close()
