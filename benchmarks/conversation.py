@@ -31,13 +31,19 @@ PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@1
 PG_BENCH = PG_ADMIN.rsplit("/", 1)[0] + "/rasad_bench"
 
 
-async def seed(url: str, users: int) -> None:
+async def fresh(url: str) -> Database:
+    """The database emptied (PostgreSQL: every table dropped) and migrated."""
     db = Database(url)
     if not db.is_sqlite:
         async with db.engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
     await upgrade(db.engine)
+    return db
+
+
+async def seed(url: str, users: int) -> None:
+    db = await fresh(url)
     rows = {
         "agencies": [
             (i + 2, {"code": f"B{i}", "name": f"دستگاه {i}", "county": "مشهد", "province": "خراسان رضوی"})

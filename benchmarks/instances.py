@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import socket
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -16,16 +15,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
-from benchmarks.conversation import PG_BENCH, pg_ready
+from benchmarks.conversation import PG_BENCH, fresh, pg_ready
 from benchmarks.national import bot_env
 from models.db import Database
 from models.importer import import_rows
-from models.migrate import upgrade
 from models.schema import Account, Person
 from models.schema import Outbox as OutboxRow
 from playground.fake_api import FakeBotApi
+from playground.terminal import free_port
 
 FIRST_CHAT = 7_000_000
 DRAINS = "this instance drains the outbox"  # models/lead.py's log line
@@ -114,12 +113,6 @@ def sent_more_than_once(api: FakeBotApi, rows: dict[int, int]) -> list[int]:
     return [chat for chat, count in api.sent_chats.items() if count > rows.get(chat, 0)]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Instance:
     def __init__(self, process: asyncio.subprocess.Process, log: Path) -> None:
         self.process, self.log = process, log
@@ -138,7 +131,7 @@ async def instances(
     started: list[Instance] = []
     try:
         for n in range(count):
-            port = _free_port()
+            port = free_port()
             env = bot_env(
                 api.base_url,
                 api.token,
@@ -214,12 +207,7 @@ async def main(reps: int = 3_000, limit: int = 30) -> dict[str, Any]:
         ("after: one drainer, 2", 2, False),
         ("after: one drainer, 3", 3, False),
     ):
-        db = Database(PG_BENCH)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await upgrade(db.engine)
-        await db.dispose()
+        await (await fresh(PG_BENCH)).dispose()
         await seed_reminders(PG_BENCH, reps)
         with tempfile.TemporaryDirectory() as folder:
             found = await _run(PG_BENCH, count, reps, limit, before, Path(folder))

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 from handlers import commands
 from handlers.context import BotContext
 from models.people import Identity
+from models.stats import Scope, scope_of
 from views.render import Markup, Renderer
 from views.widgets import inline, role_name, scope_title
 
@@ -152,3 +153,12 @@ def requires(*roles: str) -> Callable[[Handler], Handler]:
 
 
 __all__ = ["Markup", "inline", "role_name", "scope_title"]
+
+
+async def scope_or_say(update: Update, context: BotContext) -> Scope | None:
+    """The person's scope; without one, they are told so and None comes back."""
+    async with context.rt.db.session() as session:
+        scope = await scope_of(session, context.who)
+    if scope is None:
+        await send(update, context, context.r("ranking.no_scope"))
+    return scope

@@ -9,10 +9,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, Update, WebAppInfo
 
-from handlers.common import chat_of, send
+from handlers.common import chat_of, scope_or_say, send
 from handlers.context import BotContext
 from models import webauth
-from models.stats import scope_of
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +22,7 @@ async def command(update: Update, context: BotContext) -> None:
     if address is None:
         await send(update, context, r("dashboard.off"))
         return
-    async with rt.db.session() as session:
-        scope = await scope_of(session, context.who)
-    if scope is None:
-        await send(update, context, r("ranking.no_scope"))
+    if await scope_or_say(update, context) is None:
         return
     if [a.lower() for a in (context.args or [])[:1]] == ["off"]:
         ended = await webauth.revoke_all(rt.db, context.who.person_id, rt.clock())

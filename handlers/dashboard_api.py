@@ -73,6 +73,7 @@ class Viewer:
     who: Identity
     scope: Scope
     platform: str
+    locale: str  # theirs, or the deployment's default
 
 
 class Refused(Exception):
@@ -102,7 +103,7 @@ async def _viewer(request: web.Request) -> Viewer:
         scope = await scope_of(session, who) if who.role != "rep" else None
     if scope is None:
         raise Refused(403, "not_a_supervisor")
-    return Viewer(who, scope, platform)
+    return Viewer(who, scope, platform, who.locale or ctx.settings.bot_default_locale)
 
 
 Endpoint = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
@@ -150,7 +151,7 @@ async def me(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         {
             "name": who.name,
             "role": who.role,
-            "locale": who.locale or ctx.settings.bot_default_locale,
+            "locale": viewer.locale,
             "platform": viewer.platform,
             "scope": dashboard.scope_json(viewer.scope),
             "year": ctx.year,
@@ -203,7 +204,7 @@ async def _workbook(ctx: Web, viewer: Viewer) -> tuple[bytes, str]:
     from views.texts import summary_text
     from views.widgets import scope_title
 
-    plain = Renderer("plain", viewer.who.locale or ctx.settings.bot_default_locale)
+    plain = Renderer("plain", viewer.locale)
     async with ctx.building:  # a heavy build: two at a time, the others wait
         async with ctx.db.session() as session:
             data = await workbook.gather(
@@ -234,7 +235,7 @@ async def workbook_to_chat(request: web.Request, viewer: Viewer) -> web.StreamRe
     if bot is None:
         raise Refused(503, "messenger_unavailable")
     content, name = await _workbook(ctx, viewer)
-    r = Renderer(viewer.platform, viewer.who.locale or ctx.settings.bot_default_locale)
+    r = Renderer(viewer.platform, viewer.locale)
     caption = r("export.caption", scope=scope_title(r, viewer.scope), date=ctx.today())
     await bot.send_document(
         viewer.who.chat_id, InputFile(content, filename=name), caption=caption, parse_mode=r.parse_mode

@@ -7,23 +7,15 @@ import logging
 
 from telegram import InputFile, Update
 
-from handlers.common import chat_of, inline, scope_title, send
+from handlers.common import chat_of, inline, scope_or_say, scope_title, send
 from handlers.context import BotContext
 from models import summary
 from models.jalali import pace_for, to_jalali
-from models.stats import Scope, monthly_series, scope_of
+from models.stats import monthly_series
 from views.render import Renderer
 from views.texts import summary_text
 
 log = logging.getLogger(__name__)
-
-
-async def _scope(update: Update, context: BotContext) -> Scope | None:
-    async with context.rt.db.session() as session:
-        scope = await scope_of(session, context.who)
-    if scope is None:
-        await send(update, context, context.r("ranking.no_scope"))
-    return scope
 
 
 def _plain(context: BotContext) -> Renderer:
@@ -33,7 +25,7 @@ def _plain(context: BotContext) -> Renderer:
 
 async def summary_command(update: Update, context: BotContext) -> None:
     rt, r = context.rt, context.r
-    scope = await _scope(update, context)
+    scope = await scope_or_say(update, context)
     if scope is None:
         return
     async with rt.db.session() as session:
@@ -46,7 +38,7 @@ async def summary_command(update: Update, context: BotContext) -> None:
 
 async def export_command(update: Update, context: BotContext) -> None:
     rt, r = context.rt, context.r
-    scope = await _scope(update, context)
+    scope = await scope_or_say(update, context)
     if scope is None:
         return
     from views import workbook  # openpyxl loads on first use, not at start-up
@@ -83,7 +75,7 @@ async def chart_command(update: Update, context: BotContext) -> None:
     from views import charts  # matplotlib loads on first use, not at start-up
 
     rt, r = context.rt, context.r
-    scope = await _scope(update, context)
+    scope = await scope_or_say(update, context)
     if scope is None:
         return
     async with rt.db.session() as session:

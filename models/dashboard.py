@@ -12,7 +12,7 @@ from sqlalchemy import distinct, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import plans
-from models.jalali import deadline_date, to_jalali, year_start
+from models.jalali import deadline_date, jalali_text, to_jalali, year_start
 from models.schema import SECTORS, Achievement, Agency, AgencyTotal, Obstacle, Region
 from models.stats import (
     RankingPage,
@@ -44,15 +44,6 @@ def mark_of(row: RankRow) -> str:
     return "behind" if row.behind else "on_pace"
 
 
-def _iso(day: dt.date) -> str:
-    return day.isoformat()
-
-
-def _jalali(day: dt.date) -> str:
-    j = to_jalali(day)
-    return f"{j.year}/{j.month:02d}/{j.day:02d}"
-
-
 def scope_json(scope: Scope) -> dict[str, Any]:
     return {"kind": scope.kind, "name": scope.name}
 
@@ -63,9 +54,9 @@ def headline(page: RankingPage, year: int, today: dt.date) -> dict[str, Any]:
     marks = [mark_of(row) for row in page.rows]
     return {
         "year": year,
-        "today": _iso(today),
-        "today_jalali": _jalali(today),
-        "deadline_jalali": _jalali(deadline_date(year)),
+        "today": today.isoformat(),
+        "today_jalali": jalali_text(today),
+        "deadline_jalali": jalali_text(deadline_date(year)),
         "target": page.target,
         "achieved": page.achieved,
         "registered": page.registered,
@@ -191,9 +182,8 @@ async def agency_view(
     county = await session.get(Region, agency.county_id)
     target = status.target or 0
     months = await monthly_series(session, [agency_id], year)
-    month_now = (
-        to_jalali(today).month if to_jalali(today).year == year else (12 if today > year_start(year) else 0)
-    )
+    now = to_jalali(today)
+    month_now = now.month if now.year == year else (12 if now.year > year else 0)  # months reported so far
     cumulative, total = [], 0
     for index, (jobs, _registered) in enumerate(months, start=1):
         total += jobs
@@ -232,8 +222,8 @@ async def agency_view(
         "reports": [
             {
                 "id": report.id,
-                "date": _iso(report.created_on),
-                "date_jalali": _jalali(report.created_on),
+                "date": report.created_on.isoformat(),
+                "date_jalali": jalali_text(report.created_on),
                 "jobs": report.jobs,
                 "sector": report.sector,
                 "title": report.title,
@@ -247,7 +237,7 @@ async def agency_view(
                 "category": obstacle.category,
                 "description": obstacle.description,
                 "status": obstacle.status,
-                "since_jalali": _jalali(obstacle.created_at.date()),
+                "since_jalali": jalali_text(obstacle.created_at.date()),
             }
             for obstacle in obstacles
         ],

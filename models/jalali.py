@@ -42,6 +42,12 @@ def to_jalali(day: dt.date) -> jdatetime.date:
     return jdatetime.date.fromgregorian(date=day)
 
 
+def jalali_text(day: dt.date) -> str:
+    """1405/09/08: the Jalali date in Latin digits (files and data; the renderer localises for chat)."""
+    j = to_jalali(day)
+    return f"{j.year}/{j.month:02d}/{j.day:02d}"
+
+
 class DateError(ValueError):
     """Why a typed date was refused: `format`, `no_such_day`, `future` or `before_year`."""
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import summary
-from models.jalali import to_jalali
+from models.jalali import jalali_text
 from models.schema import Achievement, Agency, Beneficiary, Person, Region
 from models.stats import RankRow, Scope
 from models.textnorm import strip_controls
@@ -49,11 +49,6 @@ class ExportData:
     codes: dict[int, str]  # agency id -> code
     counties: dict[int, str]  # agency id -> county name
     achievements: list[tuple]  # rows for the achievements sheet
-
-
-def jalali_text(day: dt.date) -> str:
-    j = to_jalali(day)
-    return f"{j.year}/{j.month:02d}/{j.day:02d}"
 
 
 async def gather(

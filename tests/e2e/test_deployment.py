@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,18 +22,13 @@ from jobs import scheduler
 from models.db import Database
 from models.schema import Account, Achievement, Outbox
 from playground.fake_api import FakeBotApi
+from playground.terminal import free_port
 from tests.conftest import settings_for
 from tests.e2e.conftest import Clock
 from tests.e2e.test_reminders import MARYAM, at
 from tests.kit.driver import UpdateTracker, UserDriver, tracking_application_class
 
 SECRET = "s3cret-Webhook_token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @asynccontextmanager
